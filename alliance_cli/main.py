@@ -1,0 +1,25 @@
+"""The `alliance` command: one sub-command group per role."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="alliance",
+    help="Open federated inventory pool for supplier alliances.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Each group lives beside the code it drives; one line per group.
+    from node.cli import app as node_app
+
+    app.add_typer(node_app, name="node", help="Run and operate a supplier inventory node.")
+
+
+_register()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (`make bench`). Targets live here, never in timed tests."""

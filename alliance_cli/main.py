@@ -17,6 +17,9 @@ def _register() -> None:
     from node.cli import app as node_app
 
     app.add_typer(node_app, name="node", help="Run and operate a supplier inventory node.")
+    from alliance_cli.demo import demo
+
+    app.command("demo")(demo)
 
 
 _register()

@@ -17,6 +17,9 @@ def _register() -> None:
     from node.cli import app as node_app
 
     app.add_typer(node_app, name="node", help="Run and operate a supplier inventory node.")
+    from pool.pki_cli import app as pki_app
+
+    app.add_typer(pki_app, name="pki", help="Alliance certificate authority.")
     from alliance_cli.demo import demo
 
     app.command("demo")(demo)

@@ -1,0 +1,26 @@
+"""A node's configuration: defaults, then `ALLIANCE_NODE_*` variables, then CLI flags."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NodeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ALLIANCE_NODE_", extra="ignore")
+
+    # Relative paths are relative to the working directory the node is started in.
+    database_url: str = "sqlite:///var/node.db"
+    listen_address: str = "127.0.0.1:50051"
+    # The admin port serves the supplier's own books: loopback unless deliberately opened.
+    admin_address: str = "127.0.0.1:50061"
+    audit_key_path: Path = Path("var/audit_ed25519.key")
+    member_id: str = ""
+    member_name: str = ""
+    pool_fraction: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
+    currency: str = "EUR"
+    max_workers: int = Field(default=64, ge=1)
+    shutdown_grace_s: float = Field(default=5.0, ge=0)

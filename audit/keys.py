@@ -27,7 +27,7 @@ class KeyFileError(Exception):
 
 
 class WeakPublicKeyError(ValueError):
-    """A public key is malformed, non-canonical, of small order, or outside the prime-order group."""
+    """A public key is malformed, non-canonical, small-order, or outside the prime-order group."""
 
 
 def generate_keypair(private_key_path: Path) -> bytes:

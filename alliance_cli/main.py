@@ -20,6 +20,9 @@ def _register() -> None:
     from pool.pki_cli import app as pki_app
 
     app.add_typer(pki_app, name="pki", help="Alliance certificate authority.")
+    from dictionary.cli import app as dict_app
+
+    app.add_typer(dict_app, name="dict", help="The alliance data dictionary and field alignment.")
     from alliance_cli.demo import demo
 
     app.command("demo")(demo)

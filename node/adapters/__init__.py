@@ -1,0 +1,1 @@
+"""Adapters of the node's core to the outside world: SQL storage."""

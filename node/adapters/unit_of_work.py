@@ -1,0 +1,112 @@
+"""One transaction of the node: a session, the outbox events it writes, commit or roll back.
+
+Every event gets its sequence number from the single `outbox_counter` row, updated as the last
+statement before COMMIT. The row lock is held until commit, so transactions commit in sequence
+order: a reader that has seen sequence N can never later find a new event numbered <= N.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from node.adapters.orm import OutboxCounter, OutboxEvent
+from node.service.codec import dumps
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    part_number: str | None
+    occurred_at_ms: int
+    actor: str
+    payload: str
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session], now_ms: int) -> None:
+        self._session_factory = session_factory
+        self.now_ms = now_ms
+        self._events: list[PendingEvent] = []
+        self.last_sequence = 0
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()  # no-op after a commit
+        finally:
+            self.session.close()
+
+    def record(
+        self,
+        event_type: str,
+        aggregate_type: str,
+        aggregate_id: str,
+        payload: Any,
+        *,
+        actor: str,
+        part_number: str | None = None,
+    ) -> None:
+        """Queue an outbox event; it is written, numbered, in this transaction's commit."""
+        self._events.append(
+            PendingEvent(
+                event_type,
+                aggregate_type,
+                aggregate_id,
+                part_number,
+                self.now_ms,
+                actor,
+                dumps(payload),
+            )
+        )
+
+    @property
+    def events(self) -> list[PendingEvent]:
+        return list(self._events)
+
+    def commit(self) -> None:
+        session = self.session
+        if self._events:
+            session.flush()
+            count = len(self._events)
+            last = session.execute(
+                update(OutboxCounter)
+                .where(OutboxCounter.id == 1)
+                .values(last_sequence=OutboxCounter.last_sequence + count)
+                .returning(OutboxCounter.last_sequence)
+                .execution_options(synchronize_session=False)
+            ).scalar_one()
+            first = last - count + 1
+            session.execute(
+                insert(OutboxEvent),
+                [
+                    {
+                        "sequence": first + i,
+                        "event_type": e.event_type,
+                        "aggregate_type": e.aggregate_type,
+                        "aggregate_id": e.aggregate_id,
+                        "part_number": e.part_number,
+                        "occurred_at_ms": e.occurred_at_ms,
+                        "actor": e.actor,
+                        "payload": e.payload,
+                    }
+                    for i, e in enumerate(self._events)
+                ],
+            )
+            self.last_sequence = last
+        session.commit()
+        self._events.clear()

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of the node's schema (SQLite and PostgreSQL)."""

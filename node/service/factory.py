@@ -1,0 +1,144 @@
+"""Creating, upgrading and opening a node's database: the one place that wires the SQL service."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import sessionmaker
+
+from node.adapters import repository as repo
+from node.adapters.engine import node_engine
+from node.adapters.migrate import upgrade_to_head
+from node.adapters.orm import NodeIdentity
+from node.adapters.unit_of_work import SqlUnitOfWork
+from node.domain import validation as v
+from node.domain.clock import Clock, SystemClock
+from node.service import sweeps
+from node.service.api import InvalidInput, NodeService, PreconditionFailed
+from node.service.context import NodeContext
+from node.service.sql_node import SqlNodeService
+
+__all__ = ["Clock", "init_node", "open_node", "upgrade_schema"]
+
+
+def upgrade_schema(database_url: str) -> None:
+    """Apply every Alembic revision the database does not have yet."""
+    upgrade_to_head(database_url)
+
+
+def _validate_identity(
+    member_id: str, member_name: str, pool_fraction: Decimal, currency: str
+) -> Decimal:
+    v.code(member_id, "member id")
+    v.text(member_name, "member name", required=True)
+    v.currency(currency)
+    try:
+        fraction = Decimal(pool_fraction)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInput(f"pool fraction {pool_fraction!r} is not a decimal number") from None
+    if not Decimal(0) <= fraction <= Decimal(1):
+        raise InvalidInput(f"pool fraction {fraction} must be between 0 and 1")
+    return fraction
+
+
+def init_node(
+    database_url: str,
+    *,
+    member_id: str,
+    member_name: str,
+    pool_fraction: Decimal = Decimal("0.30"),
+    audit_public_key: bytes = b"",
+    audit_log_origin: str = "",
+    currency: str = "EUR",
+    clock: Clock | None = None,
+) -> None:
+    """Migrate to head and write who this node is. Again with the same member id: updates the
+    name, fraction and audit key (republishing pool shares if the fraction moved)."""
+    fraction = _validate_identity(member_id, member_name, pool_fraction, currency)
+    upgrade_to_head(database_url)
+    engine = node_engine(database_url, pool_size=1, max_overflow=0)
+    now_ms = (clock or SystemClock()).now_ms()
+    try:
+        with SqlUnitOfWork(sessionmaker(engine, expire_on_commit=False), now_ms) as uow:
+            row = repo.identity(uow.session)
+            if row is not None and row.member_id != member_id:
+                raise PreconditionFailed(
+                    f"this database belongs to member {row.member_id}, not {member_id}"
+                )
+            if row is not None and row.currency != currency:
+                raise PreconditionFailed(
+                    f"the node keeps its books in {row.currency}; it cannot switch to {currency}"
+                )
+            before = Decimal(row.pool_fraction) if row is not None else None
+            if row is None:
+                row = NodeIdentity(id=1, member_id=member_id, created_at_ms=now_ms)
+                uow.session.add(row)
+            changed = (
+                row.member_name,
+                row.pool_fraction,
+                row.audit_public_key,
+                row.audit_log_origin,
+            ) != (member_name, str(fraction), bytes(audit_public_key), audit_log_origin)
+            row.member_name = member_name
+            row.pool_fraction = str(fraction)
+            row.currency = currency
+            row.audit_public_key = bytes(audit_public_key)
+            row.audit_log_origin = audit_log_origin
+            if changed or before is None:
+                uow.record(
+                    "node.initialized",
+                    "node",
+                    member_id,
+                    {
+                        "member_id": member_id,
+                        "member_name": member_name,
+                        "pool_fraction": str(fraction),
+                        "currency": currency,
+                        "audit_public_key": bytes(audit_public_key),
+                        "audit_log_origin": audit_log_origin,
+                    },
+                    actor="local-admin",
+                )
+            if before is not None and before != fraction:
+                sweeps.refresh_all_pools(uow, _context(row, ""))
+            uow.commit()
+    finally:
+        engine.dispose()
+
+
+def _context(row: NodeIdentity, dictionary_version: str) -> NodeContext:
+    return NodeContext(
+        member_id=row.member_id,
+        member_name=row.member_name,
+        pool_fraction=Decimal(row.pool_fraction),
+        currency=row.currency,
+        audit_public_key=bytes(row.audit_public_key),
+        audit_log_origin=row.audit_log_origin,
+        dictionary_version=dictionary_version,
+    )
+
+
+def open_node(
+    database_url: str,
+    *,
+    clock: Clock | None = None,
+    dictionary_version: str = "",
+    pool_size: int = 64,
+) -> NodeService:
+    """The node's service over an initialised database (see `init_node`)."""
+    engine = node_engine(database_url, pool_size=pool_size)
+    try:
+        with SqlUnitOfWork(sessionmaker(engine, expire_on_commit=False), 0) as uow:
+            row = repo.identity(uow.session)
+            ctx = _context(row, dictionary_version) if row is not None else None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise PreconditionFailed(
+            "the database is not an initialised node database; run `alliance node init` "
+            f"first ({type(exc).__name__})"
+        ) from exc
+    if ctx is None:
+        engine.dispose()
+        raise PreconditionFailed("the node database has no identity; run `alliance node init`")
+    return SqlNodeService(engine, ctx, clock or SystemClock())

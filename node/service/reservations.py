@@ -1,0 +1,497 @@
+"""Reserve, confirm, release and expire: the alliance's holds on this node's pool share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from node.adapters import repository as repo
+from node.adapters.orm import (
+    Capacity,
+    Lot,
+    Part,
+    PartPool,
+    Reservation,
+    ReservationLine,
+    ReservationLot,
+)
+from node.adapters.unit_of_work import SqlUnitOfWork
+from node.domain import validation as v
+from node.domain.capacity import producible_quantity
+from node.domain.lots import fefo_key
+from node.domain.pool_share import shortfall_note
+from node.domain.reservation import is_overdue
+from node.service import pool as pool_share
+from node.service.api import (
+    AlreadyExists,
+    LotPick,
+    NotFound,
+    PreconditionFailed,
+    ReservationState,
+    ReservationView,
+    ReserveCommand,
+    ReservedLineView,
+    ReserveLineIn,
+    SupplySource,
+)
+from node.service.codec import payload_hash
+from node.service.context import ALLIANCE_ACTOR, SWEEPER_ACTOR, NodeContext
+from node.service.pricing import line_price
+
+PartRow = tuple[Part, PartPool, Capacity | None]
+
+
+class SweepFirst(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Holds on these parts ran out of time: expire them (own transaction), then retry."""
+
+    def __init__(self, part_ids: set[int]) -> None:
+        super().__init__(f"expired holds on parts {sorted(part_ids)}")
+        self.part_ids = part_ids
+
+
+def validate_command(command: ReserveCommand) -> str:
+    reservation_id = v.reservation_id(command.reservation_id)
+    v.optional_code(command.plan_id, "plan id")
+    v.optional_code(command.demand_id, "demand id")
+    v.ttl_s(command.ttl_s)
+    v.line_count(len(command.lines))
+    v.unique_line_ids(line.line_id for line in command.lines)
+    for line in command.lines:
+        v.part_number(line.part_number)
+        v.positive_quantity(line.quantity, f"quantity of line {line.line_id}")
+        v.unit_code(line.unit_of_measure)
+        if not isinstance(line.source, SupplySource):
+            raise v.InvalidInput(
+                f"line {line.line_id}: supply source {line.source!r} is unknown "
+                "(expected stock or production)"
+            )
+        v.optional_code(line.destination, f"destination of line {line.line_id}")
+        if line.source is SupplySource.PRODUCTION and not line.due_at_ms:
+            raise v.InvalidInput(f"line {line.line_id}: a production line needs a due time")
+    return reservation_id
+
+
+def reserve(uow: SqlUnitOfWork, ctx: NodeContext, command: ReserveCommand) -> ReservationView:
+    reservation_id = validate_command(command)
+    digest = payload_hash({**_plain_command(command), "reservation_id": reservation_id})
+    session = uow.session
+    existing = session.get(Reservation, reservation_id)
+    if existing is not None:
+        return _replay(uow, ctx, existing, digest)
+    rows = repo.lock_parts(session, (line.part_number for line in command.lines))
+    _check_parts(command.lines, rows)
+    now = uow.now_ms
+    overdue = {
+        pool.part_id
+        for _, pool, _ in rows.values()
+        if pool.next_hold_expiry_at_ms is not None and pool.next_hold_expiry_at_ms <= now
+    }
+    if overdue:
+        raise SweepFirst(overdue)
+    lots = repo.lots_of(session, [part.id for part, _, _ in rows.values()])
+    _check_pool_free(ctx, command.lines, rows, lots, now)
+    picks = _pick_lots(command.lines, rows, lots, now)
+    _check_production(uow, command.lines, rows)
+
+    expires_at = now + command.ttl_s * 1000
+    reservation = Reservation(
+        reservation_id=reservation_id,
+        plan_id=command.plan_id,
+        demand_id=command.demand_id,
+        state=ReservationState.PENDING.value,
+        payload_hash=digest,
+        ttl_s=command.ttl_s,
+        created_at_ms=now,
+        expires_at_ms=expires_at,
+        state_changed_at_ms=now,
+        sales_order_number="",
+        state_reason="",
+    )
+    session.add(reservation)
+    lines_out: list[ReservedLineView] = []
+    for line_no, line in enumerate(command.lines):
+        part, pool, capacity = rows[line.part_number]
+        price, currency = line_price(ctx, part, capacity)
+        session.add(
+            ReservationLine(
+                reservation_id=reservation_id,
+                line_id=line.line_id,
+                line_no=line_no,
+                part_id=part.id,
+                part_number=part.part_number,
+                quantity=line.quantity,
+                unit_of_measure=part.unit_of_measure,
+                source=line.source.value,
+                due_at_ms=line.due_at_ms,
+                destination=line.destination,
+                unit_price_micros=price,
+                currency=currency,
+            )
+        )
+        line_picks = picks.get(line.line_id, [])
+        for lot, quantity in line_picks:
+            session.add(
+                ReservationLot(
+                    reservation_id=reservation_id,
+                    line_id=line.line_id,
+                    lot_id=lot.id,
+                    lot_number=lot.lot_number,
+                    quantity=quantity,
+                )
+            )
+            lot.reserved += quantity
+        if line.source is SupplySource.STOCK:
+            pool.reserved_quantity += line.quantity
+        else:
+            pool.production_reserved_quantity += line.quantity
+        if pool.next_hold_expiry_at_ms is None or expires_at < pool.next_hold_expiry_at_ms:
+            pool.next_hold_expiry_at_ms = expires_at
+        lines_out.append(
+            ReservedLineView(
+                line.line_id,
+                part.part_number,
+                line.quantity,
+                part.unit_of_measure,
+                line.source,
+                tuple(_pick_view(lot, q) for lot, q in line_picks),
+                price,
+                currency,
+            )
+        )
+    for part, pool, _ in rows.values():
+        pool_share.refresh(uow, ctx, part, pool, lots[part.id], actor=ALLIANCE_ACTOR)
+    view = _view(ctx, reservation, tuple(lines_out))
+    uow.record("reservation.reserved", "reservation", reservation_id, view, actor=ALLIANCE_ACTOR)
+    return view
+
+
+def _plain_command(command: ReserveCommand) -> dict[str, object]:
+    return {
+        "plan_id": command.plan_id,
+        "demand_id": command.demand_id,
+        "ttl_s": command.ttl_s,
+        "lines": [
+            [
+                l.line_id,
+                l.part_number,
+                l.quantity,
+                l.unit_of_measure,
+                l.source.value,
+                l.due_at_ms,
+                l.destination,
+            ]
+            for l in command.lines
+        ],
+    }
+
+
+def _replay(
+    uow: SqlUnitOfWork, ctx: NodeContext, existing: Reservation, digest: str
+) -> ReservationView:
+    if existing.payload_hash != digest:
+        raise AlreadyExists(
+            f"reservation {existing.reservation_id} already exists with a different payload "
+            f"(plan {existing.plan_id!r}, demand {existing.demand_id!r}); "
+            "choose a new reservation id"
+        )
+    return load_view(uow, ctx, existing)
+
+
+def _check_parts(lines: Sequence[ReserveLineIn], rows: dict[str, PartRow]) -> None:
+    for line in lines:
+        if line.part_number not in rows:
+            raise NotFound(f"part {line.part_number} is not known to this node")
+        part = rows[line.part_number][0]
+        v.same_unit(line.unit_of_measure, part.unit_of_measure, part.part_number)
+
+
+def _check_pool_free(
+    ctx: NodeContext,
+    lines: Sequence[ReserveLineIn],
+    rows: dict[str, PartRow],
+    lots: dict[int, list[Lot]],
+    now_ms: int,
+) -> None:
+    asked: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if line.source is SupplySource.STOCK:
+            asked[line.part_number] += line.quantity
+    for part_number, quantity in sorted(asked.items()):
+        part, pool, _ = rows[part_number]
+        stock = pool_share.stock_summary(lots[part.id], now_ms)
+        numbers = pool_share.current_numbers(ctx, pool, stock)
+        if quantity > numbers.free:
+            raise PreconditionFailed(shortfall_note(quantity, numbers, stock, part_number))
+
+
+def _pick_lots(
+    lines: Sequence[ReserveLineIn],
+    rows: dict[str, PartRow],
+    lots: dict[int, list[Lot]],
+    now_ms: int,
+) -> dict[str, list[tuple[Lot, int]]]:
+    """FEFO lot holds per stock line; earlier lines of the request pick first."""
+    today = pool_share.utc_date(now_ms)
+    taken: dict[int, int] = defaultdict(int)
+    picks: dict[str, list[tuple[Lot, int]]] = {}
+    for line in lines:
+        if line.source is not SupplySource.STOCK:
+            continue
+        part = rows[line.part_number][0]
+        ordered = sorted(lots[part.id], key=lambda lot: fefo_key(pool_share.lot_stock(lot)))
+        remaining = line.quantity
+        chosen: list[tuple[Lot, int]] = []
+        for lot in ordered:
+            free = pool_share.lot_stock(lot).free(today) - taken[lot.id]
+            take = min(free, remaining)
+            if take > 0:
+                chosen.append((lot, take))
+                taken[lot.id] += take
+                remaining -= take
+            if remaining == 0:
+                break
+        if remaining:
+            raise PreconditionFailed(
+                f"line {line.line_id}: asked {line.quantity} of part {part.part_number}, "
+                f"released unexpired lots hold only {line.quantity - remaining} unreserved"
+            )
+        picks[line.line_id] = chosen
+    return picks
+
+
+def _check_production(
+    uow: SqlUnitOfWork, lines: Sequence[ReserveLineIn], rows: dict[str, PartRow]
+) -> None:
+    production = [line for line in lines if line.source is SupplySource.PRODUCTION]
+    if not production:
+        return
+    session = uow.session
+    part_ids = {rows[line.part_number][0].id for line in production}
+    outstanding = repo.outstanding_production(session, part_ids, uow.now_ms)
+    lanes = repo.lanes(session, {line.destination for line in production if line.destination})
+    for line in production:
+        part, _, capacity = rows[line.part_number]
+        lane = lanes.get(line.destination)
+        transit_hours = lane.transit_time_hours if lane else 0
+        assert line.due_at_ms is not None  # checked by validate_command
+        producible = producible_quantity(
+            capacity_of(capacity),
+            now_ms=uow.now_ms,
+            due_at_ms=line.due_at_ms,
+            transit_hours=transit_hours,
+            outstanding=outstanding.get(part.id, 0),
+        )
+        if line.quantity > producible:
+            raise PreconditionFailed(
+                f"line {line.line_id}: asked {line.quantity} of part {part.part_number} from "
+                f"production by {line.due_at_ms} ms, producible {producible}: "
+                + production_note(capacity, transit_hours, outstanding.get(part.id, 0))
+            )
+        outstanding[part.id] = outstanding.get(part.id, 0) + line.quantity
+
+
+def capacity_of(row: Capacity | None):  # type: ignore[no-untyped-def]
+    from node.domain.capacity import Capacity as CapacityRule
+
+    if row is None:
+        return None
+    return CapacityRule(
+        row.capacity_per_day, row.lead_time_days, row.unit_price_micros, row.currency
+    )
+
+
+def production_note(capacity: Capacity | None, transit_hours: int, outstanding: int) -> str:
+    if capacity is None or capacity.capacity_per_day <= 0:
+        return "no production capacity is set for the part"
+    return (
+        f"capacity {capacity.capacity_per_day}/day after a lead time of "
+        f"{capacity.lead_time_days} days, transit {transit_hours} h, "
+        f"{outstanding} already promised to production"
+    )
+
+
+def _pick_view(lot: Lot, quantity: int) -> LotPick:
+    return LotPick(lot.lot_number, quantity, lot.expiry_date, lot.production_date)
+
+
+def _view(
+    ctx: NodeContext, reservation: Reservation, lines: tuple[ReservedLineView, ...]
+) -> ReservationView:
+    return ReservationView(
+        reservation_id=reservation.reservation_id,
+        plan_id=reservation.plan_id,
+        demand_id=reservation.demand_id,
+        member_id=ctx.member_id,
+        state=ReservationState(reservation.state),
+        lines=lines,
+        created_at_ms=reservation.created_at_ms,
+        expires_at_ms=reservation.expires_at_ms,
+        state_changed_at_ms=reservation.state_changed_at_ms,
+        sales_order_number=reservation.sales_order_number,
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    reservation: Reservation
+    lines: list[ReservationLine]
+    holds: list[tuple[ReservationLot, Lot]]
+
+
+def load(uow: SqlUnitOfWork, reservation: Reservation) -> Loaded:
+    session = uow.session
+    ids = [reservation.reservation_id]
+    return Loaded(
+        reservation, repo.reservation_lines(session, ids), repo.reservation_holds(session, ids)
+    )
+
+
+def view_of(ctx: NodeContext, loaded: Loaded) -> ReservationView:
+    holds: dict[str, list[tuple[ReservationLot, Lot]]] = defaultdict(list)
+    for hold, lot in loaded.holds:
+        holds[hold.line_id].append((hold, lot))
+    lines = []
+    for line in loaded.lines:
+        line_holds = sorted(holds[line.line_id], key=lambda h: fefo_key(pool_share.lot_stock(h[1])))
+        lines.append(
+            ReservedLineView(
+                line.line_id,
+                line.part_number,
+                line.quantity,
+                line.unit_of_measure,
+                SupplySource(line.source),
+                tuple(_pick_view(lot, hold.quantity) for hold, lot in line_holds),
+                line.unit_price_micros,
+                line.currency,
+            )
+        )
+    return _view(ctx, loaded.reservation, tuple(lines))
+
+
+def load_view(uow: SqlUnitOfWork, ctx: NodeContext, reservation: Reservation) -> ReservationView:
+    return view_of(ctx, load(uow, reservation))
+
+
+def get(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> ReservationView:
+    reservation = uow.session.get(Reservation, v.reservation_id(reservation_id))
+    if reservation is None:
+        raise NotFound(f"reservation {reservation_id} does not exist")
+    return load_view(uow, ctx, reservation)
+
+
+def lock_reservation(uow: SqlUnitOfWork, reservation_id: str) -> tuple[Loaded, dict[str, PartRow]]:
+    """The reservation, read again after its parts are locked (its state is stable from then)."""
+    session = uow.session
+    reservation_id = v.reservation_id(reservation_id)
+    lines = repo.reservation_lines(session, [reservation_id])
+    if not lines:
+        raise NotFound(f"reservation {reservation_id} does not exist")
+    rows = repo.lock_parts(session, {line.part_number for line in lines})
+    (reservation,) = repo.reservations(session, [reservation_id])
+    holds = repo.reservation_holds(session, [reservation_id])
+    return Loaded(reservation, lines, holds), rows
+
+
+def end_holds(
+    uow: SqlUnitOfWork,
+    loaded: Loaded,
+    rows: dict[str, PartRow],
+    state: ReservationState,
+    reason: str,
+) -> None:
+    """Give a pending reservation's units back and move it to released or expired."""
+    for hold, lot in loaded.holds:
+        lot.reserved -= hold.quantity
+    for line in loaded.lines:
+        pool = rows[line.part_number][1]
+        if line.source == SupplySource.STOCK.value:
+            pool.reserved_quantity -= line.quantity
+        else:
+            pool.production_reserved_quantity -= line.quantity
+    reservation = loaded.reservation
+    reservation.state = state.value
+    reservation.state_changed_at_ms = uow.now_ms
+    reservation.state_reason = reason[:256]
+
+
+def release(
+    uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str, reason: str
+) -> ReservationView:
+    from node.domain.reservation import release_transition
+
+    v.text(reason, "release reason")
+    loaded, rows = lock_reservation(uow, reservation_id)
+    reservation = loaded.reservation
+    target = release_transition(
+        reservation.reservation_id,
+        ReservationState(reservation.state),
+        reservation.expires_at_ms,
+        uow.now_ms,
+    )
+    if target is None:
+        return view_of(ctx, loaded)
+    end_holds(uow, loaded, rows, target, reason or target.value)
+    publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
+    view = view_of(ctx, loaded)
+    uow.record(
+        f"reservation.{target.value}",
+        "reservation",
+        reservation.reservation_id,
+        {"reservation": view, "reason": reason},
+        actor=ALLIANCE_ACTOR,
+    )
+    return view
+
+
+def publish_pools(
+    uow: SqlUnitOfWork, ctx: NodeContext, rows: Sequence[PartRow] | object, *, actor: str
+) -> None:
+    uow.session.flush()
+    part_rows = list(rows)  # type: ignore[call-overload]
+    lots = repo.lots_of(uow.session, [part.id for part, _, _ in part_rows])
+    for part, pool, _ in part_rows:
+        pool_share.refresh(uow, ctx, part, pool, lots[part.id], actor=actor)
+
+
+def expire_overdue(
+    uow: SqlUnitOfWork, ctx: NodeContext, part_ids: set[int] | None = None, limit: int = 200
+) -> int:
+    """Expire pending reservations whose time-to-live ran out (optionally only on some parts)."""
+    session = uow.session
+    now = uow.now_ms
+    ids = repo.overdue_reservation_ids(session, now, part_ids or (), limit)
+    lines = repo.reservation_lines(session, ids) if ids else []
+    numbers = {line.part_number for line in lines}
+    if part_ids:
+        numbers |= {p.part_number for p in session.query(Part).filter(Part.id.in_(part_ids))}
+    rows = repo.lock_parts(session, numbers)
+    expired = 0
+    by_id: dict[str, list[ReservationLine]] = defaultdict(list)
+    for line in lines:
+        by_id[line.reservation_id].append(line)
+    holds: dict[str, list[tuple[ReservationLot, Lot]]] = defaultdict(list)
+    for hold, lot in repo.reservation_holds(session, ids) if ids else []:
+        holds[hold.reservation_id].append((hold, lot))
+    for reservation in repo.reservations(session, ids) if ids else []:
+        if not is_overdue(ReservationState(reservation.state), reservation.expires_at_ms, now):
+            continue  # confirmed or released meanwhile
+        loaded = Loaded(
+            reservation, by_id[reservation.reservation_id], holds[reservation.reservation_id]
+        )
+        end_holds(uow, loaded, rows, ReservationState.EXPIRED, "time-to-live ran out")
+        uow.record(
+            "reservation.expired",
+            "reservation",
+            reservation.reservation_id,
+            {"reservation": view_of(ctx, loaded), "reason": "time-to-live ran out"},
+            actor=SWEEPER_ACTOR,
+        )
+        expired += 1
+    session.flush()
+    if rows:
+        next_expiry = repo.next_hold_expiry(session, [part.id for part, _, _ in rows.values()])
+        for part, pool, _ in rows.values():
+            pool.next_hold_expiry_at_ms = next_expiry.get(part.id)
+    publish_pools(uow, ctx, rows.values(), actor=SWEEPER_ACTOR)
+    return expired

@@ -1,0 +1,291 @@
+"""NodeService over SQL: every use case is one transaction, retried when a concurrent one won."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from node.adapters.engine import is_sqlite
+from node.adapters.unit_of_work import SqlUnitOfWork
+from node.domain.clock import Clock
+from node.service import confirmation, master_data, quotes, reports, reservations, stock, sweeps
+from node.service.api import (
+    Conflict,
+    CountIn,
+    DemandLineIn,
+    LocationIn,
+    MovementView,
+    NodeInfo,
+    PartIn,
+    PartPositionView,
+    PoolShareEvent,
+    PoolShareView,
+    QualityStatus,
+    QuoteView,
+    ReceiptIn,
+    ReceiptResult,
+    ReconcileResult,
+    ReservationView,
+    ReserveCommand,
+    SafetyStockResult,
+    ShipmentIn,
+    ShipmentResult,
+    TransferIn,
+)
+from node.service.context import NodeContext
+
+T = TypeVar("T")
+
+CAPABILITIES = (
+    "pool_share.watch",
+    "watch.resume",
+    "quote.stock",
+    "quote.production",
+    "lots.fefo",
+    "reserve.idempotent",
+    "reserve.production",
+)
+# PostgreSQL: serialization failure, deadlock, lock not available.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+ATTEMPTS = 5
+
+
+class _Transient(Exception):
+    """A concurrent transaction won; the whole use case may run again."""
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True  # a racing insert of the same key; the retry sees the winner's row
+    code = getattr(error.orig, "sqlstate", None)
+    if code in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)
+
+
+class SqlNodeService:
+    """One per process. Thread-safe: each call uses its own session from the engine's pool."""
+
+    def __init__(self, engine: Engine, ctx: NodeContext, clock: Clock) -> None:
+        self._engine = engine
+        self._ctx = ctx
+        self._clock = clock
+        self._write = sessionmaker(engine, autoflush=False, expire_on_commit=False)
+        if is_sqlite(str(engine.url)):
+            read_engine = engine.execution_options(sqlite_begin="DEFERRED")
+            snapshot_engine = read_engine
+        else:
+            read_engine = engine
+            snapshot_engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        self._read = sessionmaker(read_engine, autoflush=False, expire_on_commit=False)
+        self._snapshot = sessionmaker(snapshot_engine, autoflush=False, expire_on_commit=False)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # --- transaction runners -----------------------------------------------------------------
+
+    def _in_write(self, use_case: Callable[..., T], *args: Any) -> T:
+        try:
+            for attempt in Retrying(
+                retry=retry_if_exception_type(_Transient),
+                stop=stop_after_attempt(ATTEMPTS),
+                wait=wait_random_exponential(multiplier=0.002, max=0.05),
+                reraise=True,
+            ):
+                with attempt:
+                    return self._once(use_case, *args)
+        except _Transient as exc:
+            raise Conflict(
+                f"a concurrent change won {ATTEMPTS} times in a row; retry: {exc.__cause__}"
+            ) from exc
+        raise AssertionError("unreachable")
+
+    def _once(self, use_case: Callable[..., T], *args: Any) -> T:
+        try:
+            with SqlUnitOfWork(self._write, self._clock.now_ms()) as uow:
+                result = use_case(uow, self._ctx, *args)
+                uow.commit()
+                return result
+        except DBAPIError as exc:
+            if _is_transient(exc):
+                raise _Transient(str(exc.orig)) from exc
+            raise
+
+    def _in_read(self, factory: sessionmaker[Session], use_case: Callable[..., T], *args: Any) -> T:
+        with SqlUnitOfWork(factory, self._clock.now_ms()) as uow:
+            return use_case(uow, *args)
+
+    # --- alliance-facing ---------------------------------------------------------------------
+
+    def node_info(self) -> NodeInfo:
+        ctx = self._ctx
+        return NodeInfo(
+            ctx.member_id,
+            ctx.member_name,
+            ctx.dictionary_version,
+            CAPABILITIES,
+            ctx.audit_public_key,
+            ctx.audit_log_origin,
+        )
+
+    def pool_shares(self, part_numbers: Sequence[str] = ()) -> tuple[list[PoolShareView], int]:
+        return self._in_read(self._read, reports.pool_shares, self._ctx, tuple(part_numbers))
+
+    def pool_share_events_after(
+        self, sequence: int, part_numbers: Sequence[str] = (), limit: int = 1000
+    ) -> list[PoolShareEvent]:
+        return self._in_read(
+            self._read, reports.pool_share_events_after, sequence, tuple(part_numbers), limit
+        )
+
+    def last_sequence(self) -> int:
+        return self._in_read(self._read, reports.last_sequence)
+
+    def quote(self, demand_id: str, lines: Sequence[DemandLineIn]) -> QuoteView:
+        return self._in_read(self._snapshot, quotes.quote, self._ctx, demand_id, tuple(lines))
+
+    def reserve(self, command: ReserveCommand) -> ReservationView:
+        for _ in range(3):
+            try:
+                return self._in_write(reservations.reserve, command)
+            except reservations.SweepFirst as due:
+                self._in_write(reservations.expire_overdue, due.part_ids)
+        raise Conflict("holds on these parts keep running out while reserving; retry")
+
+    def confirm(self, reservation_id: str) -> ReservationView:
+        return self._in_write(confirmation.confirm, reservation_id)
+
+    def release(self, reservation_id: str, reason: str = "") -> ReservationView:
+        return self._in_write(reservations.release, reservation_id, reason)
+
+    def get_reservation(self, reservation_id: str) -> ReservationView:
+        return self._in_read(self._read, reservations.get, self._ctx, reservation_id)
+
+    def expire_due(self) -> int:
+        total = 0
+        while True:
+            expired = self._in_write(reservations.expire_overdue, None)
+            total += expired
+            if expired < 200:
+                break
+        while self._in_write(sweeps.refresh_stale_pools) == 500:
+            pass
+        return total
+
+    # --- the supplier's own books ------------------------------------------------------------
+
+    def upsert_part(self, part: PartIn) -> None:
+        self._in_write(master_data.upsert_part, part)
+
+    def upsert_location(self, location: LocationIn) -> None:
+        self._in_write(master_data.upsert_location, location)
+
+    def receive_purchase(self, receipt: ReceiptIn) -> ReceiptResult:
+        return self.receive_many([receipt])[0]
+
+    def receive_many(self, receipts: Sequence[ReceiptIn]) -> list[ReceiptResult]:
+        return self._in_write(_receive_all, tuple(receipts))
+
+    def ship_sales(self, shipment: ShipmentIn) -> ShipmentResult:
+        return self._in_write(stock.ship, shipment)
+
+    def transfer(self, transfer: TransferIn) -> tuple[MovementView, ...]:
+        return self._in_write(stock.transfer, transfer)
+
+    def count_stock(self, count: CountIn) -> tuple[MovementView, ...]:
+        return self._in_write(stock.count, count)
+
+    def set_lot_quality(
+        self, part_number: str, lot_number: str, status: QualityStatus, actor: str
+    ) -> None:
+        self._in_write(stock.set_lot_quality, part_number, lot_number, status, actor)
+
+    def set_safety_stock(self, part_number: str, quantity: int) -> SafetyStockResult:
+        return self._in_write(master_data.set_safety_stock, part_number, quantity)
+
+    def compute_safety_stock(
+        self, part_number: str, service_level: Decimal, history_days: int
+    ) -> SafetyStockResult:
+        return self._in_write(
+            master_data.compute_safety_stock, part_number, service_level, history_days
+        )
+
+    def set_capacity(
+        self,
+        part_number: str,
+        capacity_per_day: int,
+        lead_time_days: int,
+        unit_price_micros: int,
+        currency: str,
+    ) -> None:
+        self._in_write(
+            master_data.set_capacity,
+            part_number,
+            capacity_per_day,
+            lead_time_days,
+            unit_price_micros,
+            currency,
+        )
+
+    def set_pool_policy(self, part_number: str, opted_out: bool) -> PoolShareView:
+        return self._in_write(master_data.set_pool_policy, part_number, opted_out)
+
+    def set_shipping_lane(
+        self,
+        destination: str,
+        shipping_cost_per_unit_micros: int,
+        shipment_fixed_cost_micros: int,
+        transit_time_hours: int,
+        currency: str,
+    ) -> None:
+        self._in_write(
+            master_data.set_shipping_lane,
+            destination,
+            shipping_cost_per_unit_micros,
+            shipment_fixed_cost_micros,
+            transit_time_hours,
+            currency,
+        )
+
+    def stock_positions(self, part_numbers: Sequence[str] = ()) -> list[PartPositionView]:
+        return self._in_read(
+            self._snapshot, reports.stock_positions, self._ctx, tuple(part_numbers)
+        )
+
+    def reconcile(self) -> ReconcileResult:
+        return self._in_read(self._snapshot, reports.reconcile)
+
+
+def _receive_all(
+    uow: SqlUnitOfWork, ctx: NodeContext, receipts: tuple[ReceiptIn, ...]
+) -> list[ReceiptResult]:
+    """Every receipt in one transaction; the parts are locked together up front."""
+    from node.adapters import repository as repo
+    from node.domain import validation as v
+    from node.service.api import NotFound
+
+    if not receipts:
+        return []
+    for receipt in receipts:
+        v.part_number(receipt.part_number)
+    rows = repo.lock_parts(uow.session, {r.part_number for r in receipts})
+    results = []
+    for receipt in receipts:
+        if receipt.part_number not in rows:
+            raise NotFound(f"part {receipt.part_number} is not known to this node")
+        results.append(stock.receive(uow, ctx, receipt, rows[receipt.part_number][0]))
+        uow.session.flush()
+    touched = [(part, pool) for part, pool, _ in rows.values()]
+    stock.publish(uow, ctx, touched, receipts[-1].actor)
+    return results

@@ -23,6 +23,9 @@ def _register() -> None:
     from dictionary.cli import app as dict_app
 
     app.add_typer(dict_app, name="dict", help="The alliance data dictionary and field alignment.")
+    from audit.cli import app as audit_app
+
+    app.add_typer(audit_app, name="audit", help="Signed audit logs: keys, export, verification.")
     from alliance_cli.demo import demo
 
     app.command("demo")(demo)

@@ -44,7 +44,7 @@ from audit.schema import (
 )
 from audit.statements import SignedEntry, Statement, StatementError, sign_statement, verify_entry
 
-__all__ = ["LogStore", "Receipt", "LogConflict", "AuditStoreError", "metadata"]
+__all__ = ["LogReader", "LogStore", "Receipt", "LogConflict", "AuditStoreError", "metadata"]
 
 
 class AuditStoreError(Exception):
@@ -74,15 +74,156 @@ def _connection(conn: Connection | Session) -> Connection:
     return conn.connection() if isinstance(conn, Session) else conn
 
 
-class LogStore:
+class LogReader:
+    """Read access to one log (`origin`): proofs, entries, checkpoints; needs no private key."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def exists(self, conn: Connection | Session) -> bool:
+        return self._head(_connection(conn), lock=False) is not None
+
+    def log_public_key(self, conn: Connection | Session) -> bytes:
+        return bytes(self._head_or_fail(_connection(conn), lock=False).log_public_key)
+
+    @staticmethod
+    def origins(conn: Connection | Session) -> list[str]:
+        rows = _connection(conn).execute(sa.select(audit_log.c.origin).order_by(audit_log.c.origin))
+        return list(rows.scalars())
+
+    # --- checkpoints (read) -----------------------------------------------------------------
+
+    def checkpoint_note(self, conn: Connection | Session, tree_size: int) -> str | None:
+        c = _connection(conn)
+        return c.execute(
+            sa.select(audit_checkpoint.c.note).where(
+                audit_checkpoint.c.log_id == self._log_id(c),
+                audit_checkpoint.c.tree_size == tree_size,
+            )
+        ).scalar_one_or_none()
+
+    def latest_checkpoint(self, conn: Connection | Session) -> str | None:
+        c = _connection(conn)
+        return c.execute(
+            sa.select(audit_checkpoint.c.note)
+            .where(audit_checkpoint.c.log_id == self._log_id(c))
+            .order_by(audit_checkpoint.c.tree_size.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def witness_keys(self, conn: Connection | Session, tree_size: int) -> dict[str, bytes]:
+        c = _connection(conn)
+        rows = c.execute(
+            sa.select(
+                audit_cosignature.c.witness_name, audit_cosignature.c.witness_public_key
+            ).where(
+                audit_cosignature.c.log_id == self._log_id(c),
+                audit_cosignature.c.tree_size == tree_size,
+            )
+        )
+        return {name: key for name, key in rows}
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def size(self, conn: Connection | Session) -> int:
+        return int(self._head_or_fail(_connection(conn), lock=False).size)
+
+    def root(self, conn: Connection | Session, size: int | None = None) -> bytes:
+        c = _connection(conn)
+        head = self._head_or_fail(c, lock=False)
+        if size is None or size == head.size:
+            return CompactRange.from_bytes(head.size, head.frontier).root()
+        self._check_size(head, size)
+        return root_at(_SqlNodes(c, head.log_id), size)
+
+    def inclusion_proof(self, conn: Connection | Session, index: int, size: int) -> list[bytes]:
+        c = _connection(conn)
+        head = self._head_or_fail(c, lock=False)
+        self._check_size(head, size)
+        return inclusion_proof(_SqlNodes(c, head.log_id), index, size)
+
+    def consistency_proof(self, conn: Connection | Session, size1: int, size2: int) -> list[bytes]:
+        c = _connection(conn)
+        head = self._head_or_fail(c, lock=False)
+        self._check_size(head, size2)
+        return consistency_proof(_SqlNodes(c, head.log_id), size1, size2)
+
+    def entries(
+        self, conn: Connection | Session, start: int = 0, stop: int | None = None, batch: int = 5000
+    ) -> Iterator[SignedEntry]:
+        """Entries [start, stop) in order, read in batches (keyset pagination)."""
+        c = _connection(conn)
+        log_id = self._log_id(c)
+        stop = self.size(c) if stop is None else stop
+        while start < stop:
+            rows = c.execute(
+                sa.select(audit_entry.c.statement, audit_entry.c.signature)
+                .where(
+                    audit_entry.c.log_id == log_id,
+                    audit_entry.c.leaf_index >= start,
+                    audit_entry.c.leaf_index < min(stop, start + batch),
+                )
+                .order_by(audit_entry.c.leaf_index)
+            ).all()
+            if not rows:
+                raise AuditStoreError(f"log {self.origin!r} lacks entry {start}")
+            for statement, signature in rows:
+                yield SignedEntry(bytes(statement), bytes(signature))
+            start += len(rows)
+
+    def member_keys(self, conn: Connection | Session) -> dict[str, bytes]:
+        c = _connection(conn)
+        rows = c.execute(
+            sa.select(audit_member_key.c.member_id, audit_member_key.c.public_key).where(
+                audit_member_key.c.log_id == self._log_id(c)
+            )
+        )
+        return {member: bytes(key) for member, key in rows}
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _head(self, c: Connection, lock: bool) -> Row[Any] | None:
+        query = _HEAD_FOR_UPDATE if lock else _HEAD
+        return c.execute(query, {"origin": self.origin}).one_or_none()
+
+    def _head_or_fail(self, c: Connection, lock: bool) -> Row[Any]:
+        head = self._head(c, lock)
+        if head is None:
+            raise AuditStoreError(f"no audit log {self.origin!r} in this database")
+        return head
+
+    def _log_id(self, c: Connection) -> int:
+        return int(self._head_or_fail(c, lock=False).log_id)
+
+    def _member_key(self, c: Connection, log_id: int, member_id: str) -> bytes | None:
+        key = c.execute(
+            sa.select(audit_member_key.c.public_key).where(
+                audit_member_key.c.log_id == log_id, audit_member_key.c.member_id == member_id
+            )
+        ).scalar_one_or_none()
+        return None if key is None else bytes(key)
+
+    @staticmethod
+    def _check_size(head: Row[Any], size: int) -> None:
+        if not 0 <= size <= head.size:
+            raise AuditStoreError(f"the log has {head.size} entries, not {size}")
+
+
+class LogStore(LogReader):
     """One log (`origin`) whose checkpoints are signed by `signer`, owned by `member_id`."""
 
     def __init__(self, origin: str, signer: Signer, member_id: str) -> None:
-        self.origin = origin
+        super().__init__(origin)
         self.signer = signer
         self.member_id = member_id
 
     # --- set-up -----------------------------------------------------------------------------
+
+    def _head_or_fail(self, c: Connection, lock: bool) -> Row[Any]:
+        head = super()._head_or_fail(c, lock)
+        if bytes(head.log_public_key) != self.signer.public_key:
+            raise AuditStoreError(f"log {self.origin!r} is signed by another key")
+        return head
 
     def create(self, conn: Connection | Session) -> None:
         """Create the log's head row and register the owner's key; does nothing if present."""
@@ -245,24 +386,6 @@ class LogStore:
         )
         return note
 
-    def checkpoint_note(self, conn: Connection | Session, tree_size: int) -> str | None:
-        c = _connection(conn)
-        return c.execute(
-            sa.select(audit_checkpoint.c.note).where(
-                audit_checkpoint.c.log_id == self._log_id(c),
-                audit_checkpoint.c.tree_size == tree_size,
-            )
-        ).scalar_one_or_none()
-
-    def latest_checkpoint(self, conn: Connection | Session) -> str | None:
-        c = _connection(conn)
-        return c.execute(
-            sa.select(audit_checkpoint.c.note)
-            .where(audit_checkpoint.c.log_id == self._log_id(c))
-            .order_by(audit_checkpoint.c.tree_size.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-
     def add_cosignature(
         self, conn: Connection | Session, cosigned_note: str, witness_name: str, witness_key: bytes
     ) -> str:
@@ -304,105 +427,6 @@ class LogStore:
             )
         )
         return updated
-
-    def witness_keys(self, conn: Connection | Session, tree_size: int) -> dict[str, bytes]:
-        c = _connection(conn)
-        rows = c.execute(
-            sa.select(
-                audit_cosignature.c.witness_name, audit_cosignature.c.witness_public_key
-            ).where(
-                audit_cosignature.c.log_id == self._log_id(c),
-                audit_cosignature.c.tree_size == tree_size,
-            )
-        )
-        return {name: key for name, key in rows}
-
-    # --- reading ----------------------------------------------------------------------------
-
-    def size(self, conn: Connection | Session) -> int:
-        return int(self._head_or_fail(_connection(conn), lock=False).size)
-
-    def root(self, conn: Connection | Session, size: int | None = None) -> bytes:
-        c = _connection(conn)
-        head = self._head_or_fail(c, lock=False)
-        if size is None or size == head.size:
-            return CompactRange.from_bytes(head.size, head.frontier).root()
-        self._check_size(head, size)
-        return root_at(_SqlNodes(c, head.log_id), size)
-
-    def inclusion_proof(self, conn: Connection | Session, index: int, size: int) -> list[bytes]:
-        c = _connection(conn)
-        head = self._head_or_fail(c, lock=False)
-        self._check_size(head, size)
-        return inclusion_proof(_SqlNodes(c, head.log_id), index, size)
-
-    def consistency_proof(self, conn: Connection | Session, size1: int, size2: int) -> list[bytes]:
-        c = _connection(conn)
-        head = self._head_or_fail(c, lock=False)
-        self._check_size(head, size2)
-        return consistency_proof(_SqlNodes(c, head.log_id), size1, size2)
-
-    def entries(
-        self, conn: Connection | Session, start: int = 0, stop: int | None = None, batch: int = 5000
-    ) -> Iterator[SignedEntry]:
-        """Entries [start, stop) in order, read in batches (keyset pagination)."""
-        c = _connection(conn)
-        log_id = self._log_id(c)
-        stop = self.size(c) if stop is None else stop
-        while start < stop:
-            rows = c.execute(
-                sa.select(audit_entry.c.statement, audit_entry.c.signature)
-                .where(
-                    audit_entry.c.log_id == log_id,
-                    audit_entry.c.leaf_index >= start,
-                    audit_entry.c.leaf_index < min(stop, start + batch),
-                )
-                .order_by(audit_entry.c.leaf_index)
-            ).all()
-            if not rows:
-                raise AuditStoreError(f"log {self.origin!r} lacks entry {start}")
-            for statement, signature in rows:
-                yield SignedEntry(bytes(statement), bytes(signature))
-            start += len(rows)
-
-    def member_keys(self, conn: Connection | Session) -> dict[str, bytes]:
-        c = _connection(conn)
-        rows = c.execute(
-            sa.select(audit_member_key.c.member_id, audit_member_key.c.public_key).where(
-                audit_member_key.c.log_id == self._log_id(c)
-            )
-        )
-        return {member: bytes(key) for member, key in rows}
-
-    # --- internals --------------------------------------------------------------------------
-
-    def _head(self, c: Connection, lock: bool) -> Row[Any] | None:
-        query = _HEAD_FOR_UPDATE if lock else _HEAD
-        return c.execute(query, {"origin": self.origin}).one_or_none()
-
-    def _head_or_fail(self, c: Connection, lock: bool) -> Row[Any]:
-        head = self._head(c, lock)
-        if head is None:
-            raise AuditStoreError(f"no audit log {self.origin!r} in this database")
-        if bytes(head.log_public_key) != self.signer.public_key:
-            raise AuditStoreError(f"log {self.origin!r} is signed by another key")
-        return head
-
-    def _log_id(self, c: Connection) -> int:
-        return int(self._head_or_fail(c, lock=False).log_id)
-
-    def _member_key(self, c: Connection, log_id: int, member_id: str) -> bytes | None:
-        key = c.execute(
-            sa.select(audit_member_key.c.public_key).where(
-                audit_member_key.c.log_id == log_id, audit_member_key.c.member_id == member_id
-            )
-        ).scalar_one_or_none()
-        return None if key is None else bytes(key)
-
-    @staticmethod
-    def _check_size(head: Row[Any], size: int) -> None:
-        if not 0 <= size <= head.size:
-            raise AuditStoreError(f"the log has {head.size} entries, not {size}")
 
 
 # Built once: appends run these statements thousands of times a second.

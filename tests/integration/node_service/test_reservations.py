@@ -135,26 +135,28 @@ def test_confirm_refuses_a_held_lot_that_was_blocked(pooled: Node) -> None:
     assert pooled.service.get_reservation(view.reservation_id).state is ReservationState.PENDING
 
 
-@pytest.mark.parametrize(
-    ("change", "error", "words"),
-    [
-        ({"quantity": 0}, InvalidInput, "must be positive"),
-        ({"quantity": -3}, InvalidInput, "must be positive"),
-        ({"part": "NOPE"}, NotFound, "NOPE"),
-        ({"part": "bad part!"}, InvalidInput, "malformed"),
-        ({"unit": "KGM"}, InvalidInput, "'KGM' does not match part P-100's unit 'C62'"),
-        ({"reservation_id": "not-a-uuid"}, InvalidInput, "not a UUID"),
-        ({"ttl_s": 0}, InvalidInput, "ttl 0 s"),
-        ({"ttl_s": 8 * 86400}, InvalidInput, "7 days"),
-    ],
-)
-def test_bad_reserve_requests_change_nothing(pooled: Node, change, error, words) -> None:  # type: ignore[no-untyped-def]
+BAD_RESERVATIONS = [
+    ({"quantity": 0}, InvalidInput, "must be positive"),
+    ({"quantity": -3}, InvalidInput, "must be positive"),
+    ({"part": "NOPE"}, NotFound, "NOPE"),
+    ({"part": "bad part!"}, InvalidInput, "malformed"),
+    ({"unit": "KGM"}, InvalidInput, "'KGM' does not match part P-100's unit 'C62'"),
+    ({"reservation_id": "not-a-uuid"}, InvalidInput, "not a UUID"),
+    ({"ttl_s": 0}, InvalidInput, "ttl 0 s"),
+    ({"ttl_s": 8 * 86400}, InvalidInput, "7 days"),
+    ({"quantity": 31}, PreconditionFailed, "asked 31 of part P-100, pool share free 30"),
+]
+
+
+def test_bad_reserve_requests_change_nothing(pooled: Node) -> None:
     before = (pooled.service.pool_shares(), pooled.service.last_sequence())
-    with pytest.raises(error, match=words):
-        pooled.service.reserve(command(change.get("quantity", 5), change.get("part", "P-100"),
-                                       ttl_s=change.get("ttl_s", 60),
-                                       reservation_id=change.get("reservation_id"),
-                                       unit=change.get("unit", "C62")))
+    for change, error, words in BAD_RESERVATIONS:
+        with pytest.raises(error, match=words):
+            pooled.service.reserve(command(
+                change.get("quantity", 5), change.get("part", "P-100"),
+                ttl_s=change.get("ttl_s", 60), reservation_id=change.get("reservation_id"),
+                unit=change.get("unit", "C62"),
+            ))
     assert (pooled.service.pool_shares(), pooled.service.last_sequence()) == before
 
 

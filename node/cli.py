@@ -19,7 +19,14 @@ from rich.table import Table
 
 from node.service import api
 from node.settings import NodeSettings
-from node.stock_csv import StockCsvError, columns_help, money_micros, read_stock_csv, row_named_in
+from node.stock_csv import (
+    StockCsvError,
+    check_parts,
+    columns_help,
+    money_micros,
+    read_stock_csv,
+    row_named_in,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 part_app = typer.Typer(no_args_is_help=True, help="Parts master data.")
@@ -100,14 +107,14 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 @contextmanager
-def _node(db: str | None) -> Iterator[api.NodeService]:
+def _node(db: str | None, dictionary_version: str = "") -> Iterator[api.NodeService]:
     from node.service.factory import open_node
 
     url = _database_url(db)
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         raise CliError(f"no node database at {path}; create it with `alliance node init`")
-    service = open_node(url)
+    service = open_node(url, dictionary_version=dictionary_version)
     try:
         yield service
     finally:
@@ -218,6 +225,24 @@ def init(
         )
 
 
+def _log_json_to_stderr() -> None:
+    """Server logs as JSON lines on stderr; stdout carries only the LISTENING line."""
+    import logging
+
+    import structlog
+
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.dict_tracebacks,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+
+
 def _with_port(address: str, port: int | None) -> str:
     if port is None:
         return address
@@ -262,12 +287,15 @@ def serve(
     from audit.keys import load_public_key_bytes
     from node.grpc.server import build_server, serve_until_signalled
 
+    _log_json_to_stderr()
     settings = _settings()
     if admin_port is None and port == 0:
         admin_port = 0
     alliance_address = _with_port(listen or settings.listen_address, port)
     admin_address = _with_port(admin or settings.admin_address, admin_port)
-    with _node(db) as service:
+    from dictionary.loader import load as load_dictionary
+
+    with _node(db, dictionary_version=load_dictionary().version) as service:
         info = service.node_info()
         if key is not None and load_public_key_bytes(key) != info.audit_public_key:
             raise CliError(f"audit key {key} is not the key node {info.member_id} was set up with")
@@ -748,6 +776,14 @@ def import_stock(
     actor: ActorOption = None,
     db: DbOption = None,
 ) -> None:
+    try:
+        count, total, source = _import_stock(csv_file, actor, db)
+    except (StockCsvError, api.NodeError) as exc:
+        raise CliError(f"{exc}; no rows were imported") from None
+    out.print(f"imported {count} rows ({total} units) from {source}")
+
+
+def _import_stock(csv_file: Path, actor: str | None, db: str | None) -> tuple[int, int, str]:
     if str(csv_file) == "-":
         text, source = sys.stdin.read(), "stdin"
     else:
@@ -757,11 +793,16 @@ def import_stock(
             raise CliError(f"cannot read {csv_file}: {exc.strerror}") from None
     rows = read_stock_csv(text, source=source, actor=_actor(actor))
     with _node(db) as service:
+        parts = sorted({row.receipt.part_number for row in rows})
+        try:
+            positions = service.stock_positions(parts)
+        except api.NotFound:
+            positions = service.stock_positions()  # to tell which row names an unknown part
+        check_parts(rows, {p.part_number: p.unit_of_measure for p in positions}, source)
         try:
             service.receive_many([row.receipt for row in rows])
         except api.NodeError as exc:
             row = row_named_in(str(exc), rows)
             where = f"{source} line {row.line}" if row else source
-            raise CliError(f"{where}: {exc}; no rows were imported") from None
-    total = sum(row.receipt.quantity for row in rows)
-    out.print(f"imported {len(rows)} rows ({total} units) from {source}")
+            raise StockCsvError(f"{where}: {exc}") from None
+    return len(rows), sum(row.receipt.quantity for row in rows), source

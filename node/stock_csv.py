@@ -131,6 +131,23 @@ def _date(text: str, where: str) -> date | None:
         raise StockCsvError(f"{where}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def check_parts(rows: list[StockRow], units: dict[str, str], source: str) -> None:
+    """Refuse the first row whose part is unknown or counted in another unit than the part's."""
+    for row in rows:
+        receipt = row.receipt
+        unit = units.get(receipt.part_number)
+        if unit is None:
+            raise StockCsvError(
+                f"{source} line {row.line}, column part_number: unknown part "
+                f"{receipt.part_number!r}; add it first with `alliance node part add`"
+            )
+        if receipt.unit_of_measure != unit:
+            raise StockCsvError(
+                f"{source} line {row.line}, column unit_of_measure: {receipt.unit_of_measure!r} "
+                f"is not the unit of {receipt.part_number} ({unit})"
+            )
+
+
 def row_named_in(message: str, rows: list[StockRow]) -> StockRow | None:
     """The row a use-case error is most likely about: the one whose cells the message names most."""
     fields = ("movement_id", "part_number", "lot_number", "location_id", "unit_of_measure")

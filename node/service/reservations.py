@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert
 
 from node.adapters import repository as repo
 from node.adapters.orm import (
@@ -26,6 +28,7 @@ from node.service import pool as pool_share
 from node.service.api import (
     AlreadyExists,
     LotPick,
+    NodeError,
     NotFound,
     PreconditionFailed,
     ReservationState,
@@ -72,15 +75,55 @@ def validate_command(command: ReserveCommand) -> str:
     return reservation_id
 
 
-def reserve(uow: SqlUnitOfWork, ctx: NodeContext, command: ReserveCommand) -> ReservationView:
+@dataclass(frozen=True)
+class CheckedReserve:
+    """A reserve command that passed validation, with its canonical id and payload hash."""
+
+    command: ReserveCommand
+    reservation_id: str
+    digest: str
+
+
+def check(command: ReserveCommand) -> CheckedReserve:
     reservation_id = validate_command(command)
     digest = payload_hash({**_plain_command(command), "reservation_id": reservation_id})
+    return CheckedReserve(command, reservation_id, digest)
+
+
+def reserve(uow: SqlUnitOfWork, ctx: NodeContext, command: ReserveCommand) -> ReservationView:
+    (result,) = reserve_many(uow, ctx, [check(command)])
+    if isinstance(result, NodeError):
+        raise result
+    return result
+
+
+@dataclass
+class _Batch:
+    """What one reserve transaction has locked, read and decided so far."""
+
+    rows: dict[str, PartRow]
+    lots: dict[int, list[Lot]]
+    reservations: list[dict[str, object]] = field(default_factory=list)
+    lines: list[dict[str, object]] = field(default_factory=list)
+    holds: list[dict[str, object]] = field(default_factory=list)
+    production: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def reserve_many(
+    uow: SqlUnitOfWork, ctx: NodeContext, commands: Sequence[CheckedReserve]
+) -> list[ReservationView | NodeError]:
+    """Reserve several commands in one transaction; each succeeds or fails on its own.
+
+    Every part of the batch is locked up front in sorted order; a command that cannot be
+    served raises before it changes anything, so the others are unaffected.
+    """
     session = uow.session
-    existing = session.get(Reservation, reservation_id)
-    if existing is not None:
-        return _replay(uow, ctx, existing, digest)
-    rows = repo.lock_parts(session, (line.part_number for line in command.lines))
-    _check_parts(command.lines, rows)
+    existing = {
+        r.reservation_id: r
+        for r in repo.reservations(session, {c.reservation_id for c in commands})
+    }
+    fresh = [c for c in commands if c.reservation_id not in existing]
+    rows = repo.lock_parts(session, {line.part_number for c in fresh for line in c.command.lines})
     now = uow.now_ms
     overdue = {
         pool.part_id
@@ -89,62 +132,109 @@ def reserve(uow: SqlUnitOfWork, ctx: NodeContext, command: ReserveCommand) -> Re
     }
     if overdue:
         raise SweepFirst(overdue)
-    lots = repo.lots_of(session, [part.id for part, _, _ in rows.values()])
-    _check_pool_free(ctx, command.lines, rows, lots, now)
-    picks = _pick_lots(command.lines, rows, lots, now)
-    _check_production(uow, command.lines, rows)
+    batch = _Batch(rows, repo.lots_of(session, [part.id for part, _, _ in rows.values()]))
+    made: dict[str, tuple[str, ReservationView]] = {}
+    touched: set[str] = set()
+    results: list[ReservationView | NodeError] = []
+    for checked in commands:
+        try:
+            if checked.reservation_id in existing:
+                view = _replay(uow, ctx, existing[checked.reservation_id], checked.digest)
+            elif checked.reservation_id in made:
+                view = _replay_made(checked, *made[checked.reservation_id])
+            else:
+                view = _reserve_locked(uow, ctx, checked, batch)
+                made[checked.reservation_id] = (checked.digest, view)
+                touched |= {line.part_number for line in checked.command.lines}
+            results.append(view)
+        except NodeError as error:
+            results.append(error)
+    # Bulk inserts, parents first: three statements for the whole batch.
+    for model, values in (
+        (Reservation, batch.reservations),
+        (ReservationLine, batch.lines),
+        (ReservationLot, batch.holds),
+    ):
+        if values:
+            session.execute(insert(model), values)
+    for number in sorted(touched):
+        part, pool, _ = rows[number]
+        pool_share.refresh(uow, ctx, part, pool, batch.lots[part.id], actor=ALLIANCE_ACTOR)
+    return results
+
+
+def _replay_made(checked: CheckedReserve, digest: str, view: ReservationView) -> ReservationView:
+    if digest != checked.digest:
+        raise AlreadyExists(
+            f"reservation {checked.reservation_id} already exists with a different payload; "
+            "choose a new reservation id"
+        )
+    return view
+
+
+def _reserve_locked(
+    uow: SqlUnitOfWork, ctx: NodeContext, checked: CheckedReserve, batch: _Batch
+) -> ReservationView:
+    command, reservation_id = checked.command, checked.reservation_id
+    rows, now = batch.rows, uow.now_ms
+    _check_parts(command.lines, rows)
+    _check_pool_free(ctx, command.lines, rows, batch.lots, now)
+    picks = _pick_lots(command.lines, rows, batch.lots, now)
+    _check_production(uow, command.lines, rows, batch.production)
 
     expires_at = now + command.ttl_s * 1000
-    reservation = Reservation(
-        reservation_id=reservation_id,
-        plan_id=command.plan_id,
-        demand_id=command.demand_id,
-        state=ReservationState.PENDING.value,
-        payload_hash=digest,
-        ttl_s=command.ttl_s,
-        created_at_ms=now,
-        expires_at_ms=expires_at,
-        state_changed_at_ms=now,
-        sales_order_number="",
-        state_reason="",
+    batch.reservations.append(
+        {
+            "reservation_id": reservation_id,
+            "plan_id": command.plan_id,
+            "demand_id": command.demand_id,
+            "state": ReservationState.PENDING.value,
+            "payload_hash": checked.digest,
+            "ttl_s": command.ttl_s,
+            "created_at_ms": now,
+            "expires_at_ms": expires_at,
+            "state_changed_at_ms": now,
+            "sales_order_number": "",
+            "state_reason": "",
+        }
     )
-    session.add(reservation)
     lines_out: list[ReservedLineView] = []
     for line_no, line in enumerate(command.lines):
         part, pool, capacity = rows[line.part_number]
         price, currency = line_price(ctx, part, capacity)
-        session.add(
-            ReservationLine(
-                reservation_id=reservation_id,
-                line_id=line.line_id,
-                line_no=line_no,
-                part_id=part.id,
-                part_number=part.part_number,
-                quantity=line.quantity,
-                unit_of_measure=part.unit_of_measure,
-                source=line.source.value,
-                due_at_ms=line.due_at_ms,
-                destination=line.destination,
-                unit_price_micros=price,
-                currency=currency,
-            )
+        batch.lines.append(
+            {
+                "reservation_id": reservation_id,
+                "line_id": line.line_id,
+                "line_no": line_no,
+                "part_id": part.id,
+                "part_number": part.part_number,
+                "quantity": line.quantity,
+                "unit_of_measure": part.unit_of_measure,
+                "source": line.source.value,
+                "due_at_ms": line.due_at_ms,
+                "destination": line.destination,
+                "unit_price_micros": price,
+                "currency": currency,
+            }
         )
         line_picks = picks.get(line.line_id, [])
         for lot, quantity in line_picks:
-            session.add(
-                ReservationLot(
-                    reservation_id=reservation_id,
-                    line_id=line.line_id,
-                    lot_id=lot.id,
-                    lot_number=lot.lot_number,
-                    quantity=quantity,
-                )
+            batch.holds.append(
+                {
+                    "reservation_id": reservation_id,
+                    "line_id": line.line_id,
+                    "lot_id": lot.id,
+                    "lot_number": lot.lot_number,
+                    "quantity": quantity,
+                }
             )
             lot.reserved += quantity
         if line.source is SupplySource.STOCK:
             pool.reserved_quantity += line.quantity
         else:
             pool.production_reserved_quantity += line.quantity
+            batch.production[part.id] += line.quantity
         if pool.next_hold_expiry_at_ms is None or expires_at < pool.next_hold_expiry_at_ms:
             pool.next_hold_expiry_at_ms = expires_at
         lines_out.append(
@@ -159,9 +249,17 @@ def reserve(uow: SqlUnitOfWork, ctx: NodeContext, command: ReserveCommand) -> Re
                 currency,
             )
         )
-    for part, pool, _ in rows.values():
-        pool_share.refresh(uow, ctx, part, pool, lots[part.id], actor=ALLIANCE_ACTOR)
-    view = _view(ctx, reservation, tuple(lines_out))
+    view = ReservationView(
+        reservation_id=reservation_id,
+        plan_id=command.plan_id,
+        demand_id=command.demand_id,
+        member_id=ctx.member_id,
+        state=ReservationState.PENDING,
+        lines=tuple(lines_out),
+        created_at_ms=now,
+        expires_at_ms=expires_at,
+        state_changed_at_ms=now,
+    )
     uow.record("reservation.reserved", "reservation", reservation_id, view, actor=ALLIANCE_ACTOR)
     return view
 
@@ -173,15 +271,15 @@ def _plain_command(command: ReserveCommand) -> dict[str, object]:
         "ttl_s": command.ttl_s,
         "lines": [
             [
-                l.line_id,
-                l.part_number,
-                l.quantity,
-                l.unit_of_measure,
-                l.source.value,
-                l.due_at_ms,
-                l.destination,
+                line.line_id,
+                line.part_number,
+                line.quantity,
+                line.unit_of_measure,
+                line.source.value,
+                line.due_at_ms,
+                line.destination,
             ]
-            for l in command.lines
+            for line in command.lines
         ],
     }
 
@@ -261,7 +359,10 @@ def _pick_lots(
 
 
 def _check_production(
-    uow: SqlUnitOfWork, lines: Sequence[ReserveLineIn], rows: dict[str, PartRow]
+    uow: SqlUnitOfWork,
+    lines: Sequence[ReserveLineIn],
+    rows: dict[str, PartRow],
+    made_in_batch: dict[int, int],
 ) -> None:
     production = [line for line in lines if line.source is SupplySource.PRODUCTION]
     if not production:
@@ -269,6 +370,8 @@ def _check_production(
     session = uow.session
     part_ids = {rows[line.part_number][0].id for line in production}
     outstanding = repo.outstanding_production(session, part_ids, uow.now_ms)
+    for part_id, quantity in made_in_batch.items():  # not inserted yet
+        outstanding[part_id] = outstanding.get(part_id, 0) + quantity
     lanes = repo.lanes(session, {line.destination for line in production if line.destination})
     for line in production:
         part, _, capacity = rows[line.part_number]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from node.domain.clock import Clock
 from node.service import confirmation, master_data, quotes, reports, reservations, stock, sweeps
 from node.service.api import (
     Conflict,
+    NodeError,
     CountIn,
     DemandLineIn,
     LocationIn,
@@ -38,6 +40,7 @@ from node.service.api import (
     ShipmentResult,
     TransferIn,
 )
+from node.service.batching import Batcher
 from node.service.context import NodeContext
 
 T = TypeVar("T")
@@ -54,6 +57,8 @@ CAPABILITIES = (
 # PostgreSQL: serialization failure, deadlock, lock not available.
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 ATTEMPTS = 5
+RESERVE_BATCH = 64
+log = logging.getLogger(__name__)
 
 
 class _Transient(Exception):
@@ -85,6 +90,9 @@ class SqlNodeService:
             snapshot_engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self._read = sessionmaker(read_engine, autoflush=False, expire_on_commit=False)
         self._snapshot = sessionmaker(snapshot_engine, autoflush=False, expire_on_commit=False)
+        self._reserve_batcher: Batcher[reservations.CheckedReserve, ReservationView] = Batcher(
+            self._reserve_batch, max_batch=RESERVE_BATCH
+        )
 
     @property
     def engine(self) -> Engine:
@@ -156,9 +164,35 @@ class SqlNodeService:
         return self._in_read(self._snapshot, quotes.quote, self._ctx, demand_id, tuple(lines))
 
     def reserve(self, command: ReserveCommand) -> ReservationView:
+        return self._reserve_batcher.submit(reservations.check(command))
+
+    def _reserve_batch(
+        self, batch: Sequence[reservations.CheckedReserve]
+    ) -> Sequence[ReservationView | BaseException]:
+        try:
+            return self._reserve_together(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                raise
+            # Something beyond one command's own checks failed: isolate it, run them one by one.
+            log.warning("reserve batch of %d failed (%s); retrying one by one", len(batch), exc)
+            return [self._reserve_alone(checked) for checked in batch]
+
+    def _reserve_alone(
+        self, checked: reservations.CheckedReserve
+    ) -> ReservationView | BaseException:
+        try:
+            (result,) = self._reserve_together([checked])
+            return result
+        except Exception as exc:  # noqa: BLE001 - delivered to this command's caller
+            return exc
+
+    def _reserve_together(
+        self, batch: Sequence[reservations.CheckedReserve]
+    ) -> list[ReservationView | NodeError]:
         for _ in range(3):
             try:
-                return self._in_write(reservations.reserve, command)
+                return self._in_write(reservations.reserve_many, batch)
             except reservations.SweepFirst as due:
                 self._in_write(reservations.expire_overdue, due.part_ids)
         raise Conflict("holds on these parts keep running out while reserving; retry")

@@ -1,13 +1,21 @@
-"""A freshly initialised node per test, on SQLite and on PostgreSQL, with a manual clock."""
+"""A freshly initialised node per test, on SQLite and on PostgreSQL, with a manual clock.
+
+Migrating a database takes longer than most tests, so each backend is migrated once per
+session: SQLite tests get a copy of a migrated file, PostgreSQL tests a truncated database.
+Tests about creating and migrating databases use the shared `database_url` fixture instead.
+"""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from node.domain.clock import ManualClock
 from node.service.api import (
@@ -20,7 +28,8 @@ from node.service.api import (
     ReserveLineIn,
     SupplySource,
 )
-from node.service.factory import init_node, open_node
+from node.service.factory import init_node, open_node, upgrade_schema
+from tests.conftest import PG_ADMIN_URL, require_postgres
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
@@ -112,9 +121,55 @@ def make_node(url: str, clock: ManualClock | None = None) -> Node:
     return Node(service, clock, url)
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("node-template") / "node.db"
+    upgrade_schema(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_node_database() -> Iterator[str]:
+    require_postgres()
+    name = f"n_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = f"{PG_ADMIN_URL.rpartition('/')[0]}/{name}"
+    try:
+        upgrade_schema(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _emptied(url: str) -> str:
+    from node.adapters.orm import Base
+
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("INSERT INTO outbox_counter (id, last_sequence) VALUES (1, 0)"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def node_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated node database (not initialised), on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "node.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return _emptied(request.getfixturevalue("_postgres_node_database"))
+
+
 @pytest.fixture
-def node(database_url: str) -> Iterator[Node]:
-    made = make_node(database_url)
+def node(node_database_url: str) -> Iterator[Node]:
+    made = make_node(node_database_url)
     yield made
     made.service.close()  # type: ignore[attr-defined]
 

@@ -83,9 +83,9 @@ def test_fifty_threads_never_reserve_more_than_the_pool_share(postgres_url: str)
     service.close()  # type: ignore[attr-defined]
 
 
-def test_a_reader_never_sees_a_lower_sequence_appear_later(database_url: str) -> None:
+def test_a_reader_never_sees_a_lower_sequence_appear_later(node_database_url: str) -> None:
     """Writers commit in sequence order: a poller's high-water mark never skips an event."""
-    service = _seed(database_url)
+    service = _seed(node_database_url)
     stop = threading.Event()
     missed: list[int] = []
 

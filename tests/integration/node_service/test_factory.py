@@ -15,18 +15,18 @@ from node.service.factory import init_node, open_node, upgrade_schema
 from .conftest import Node
 
 
-def test_node_info_and_idempotent_init(database_url: str) -> None:
-    init_node(database_url, member_id="m-1", member_name="One", audit_public_key=b"k" * 32,
+def test_node_info_and_idempotent_init(node_database_url: str) -> None:
+    init_node(node_database_url, member_id="m-1", member_name="One", audit_public_key=b"k" * 32,
               audit_log_origin="node.m-1.example/audit")
-    init_node(database_url, member_id="m-1", member_name="One")  # same identity: fine
-    service = open_node(database_url, dictionary_version="2.1.0")
+    init_node(node_database_url, member_id="m-1", member_name="One")  # same identity: fine
+    service = open_node(node_database_url, dictionary_version="2.1.0")
     info = service.node_info()
     assert (info.member_id, info.member_name, info.dictionary_version) == ("m-1", "One", "2.1.0")
     assert "quote.production" in info.capabilities
     with pytest.raises(PreconditionFailed, match="belongs to member m-1"):
-        init_node(database_url, member_id="m-2", member_name="Two")
+        init_node(node_database_url, member_id="m-2", member_name="Two")
     with pytest.raises(InvalidInput, match="pool fraction"):
-        init_node(database_url, member_id="m-1", member_name="One", pool_fraction=Decimal("1.5"))
+        init_node(node_database_url, member_id="m-1", member_name="One", pool_fraction=Decimal("1.5"))
     service.close()  # type: ignore[attr-defined]
 
 

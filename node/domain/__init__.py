@@ -1,1 +1,1 @@
-"""The supplier node's domain core: plain Python rules about parts, lots, pool shares and reservations."""
+"""The supplier node's domain core: plain rules about parts, lots, pool shares, reservations."""

@@ -1,4 +1,4 @@
-"""Pool-share arithmetic: how much of a part a member pledges to the alliance and how much is free."""
+"""Pool-share arithmetic: what a member pledges to the alliance per part and how much is free."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def pool_numbers(
     reserved: int,
     opted_out: bool,
 ) -> PoolNumbers:
-    """contributed = min(floor(fraction x SS), on hand - blocked - expired); free = contributed - reserved.
+    """contributed = min(floor(fraction x SS), on hand - blocked - expired);
+    free = contributed - reserved.
 
     An opted-out part contributes nothing; pending holds stay visible as reserved until they end.
     """

@@ -1,4 +1,4 @@
-"""Safety stock from demand history: SS = ceil(z(service level) x sigma(daily demand) x sqrt(lead time))."""
+"""Safety stock from demand history: SS = ceil(z(service level) x sigma(daily) x sqrt(lead))."""
 
 from __future__ import annotations
 

@@ -11,7 +11,13 @@ from node.domain.reservation import confirm_transition
 from node.service import ledger as L
 from node.service import pool as pool_share
 from node.service import reservations as R
-from node.service.api import PreconditionFailed, ReservationState, ReservationView, SupplySource
+from node.service.api import (
+    MovementView,
+    PreconditionFailed,
+    ReservationState,
+    ReservationView,
+    SupplySource,
+)
 from node.service.context import ALLIANCE_ACTOR, NodeContext
 from node.service.stock import book_sale
 
@@ -39,7 +45,7 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
         holds[hold.line_id].append((hold, lot))
     receivable = cogs = 0
     line_no = 1
-    movements = []
+    movements: list[MovementView] = []
     for line in loaded.lines:
         part, pool, _ = rows[line.part_number]
         customer = line.destination or ALLIANCE_ACTOR

@@ -8,17 +8,19 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from node.adapters import repository as repo
-from node.adapters.orm import Lot, Reservation, ReservationLot
+from node.adapters.orm import Lot, Reservation, ReservationLot, ShippingLane
 from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain import validation as v
 from node.domain.capacity import producible_quantity, production_ready_at_ms
+from node.domain.clock import utc_date
 from node.domain.lots import pick_fefo
 from node.domain.pool_share import shortfall_note
 from node.service import pool as pool_share
-from node.service.api import DemandLineIn, QuoteLineView, QuoteView
+from node.service.api import DemandLineIn, LotPick, QuoteLineView, QuoteView
 from node.service.context import NodeContext
 from node.service.pricing import line_price
-from node.service.reservations import capacity_of, production_note
+from node.service.production import capacity_of, production_note
+from node.service.reservations import PartRow
 
 
 def validate_lines(demand_id: str, lines: Sequence[DemandLineIn]) -> None:
@@ -33,116 +35,115 @@ def validate_lines(demand_id: str, lines: Sequence[DemandLineIn]) -> None:
         v.optional_code(line.destination, f"destination of line {line.line_id}")
 
 
+class _Offer:
+    """Stock and capacity of the quoted parts, used up line by line within one quote."""
+
+    def __init__(self, uow: SqlUnitOfWork, lines: Sequence[DemandLineIn]) -> None:
+        session = uow.session
+        self.now_ms = uow.now_ms
+        numbers = {line.part_number for line in lines}
+        self.rows: dict[str, PartRow] = {
+            row[0].part_number: row for row in repo.parts(session, numbers)
+        }
+        part_ids = [part.id for part, _, _ in self.rows.values()]
+        self.lots = repo.lots_of(session, part_ids)
+        _forget_overdue_holds(uow, self.rows, self.lots)
+        self.outstanding = repo.outstanding_production(session, part_ids, self.now_ms)
+        self.lanes = repo.lanes(session, {line.destination for line in lines if line.destination})
+        self.given: dict[int, int] = defaultdict(int)  # stock offered to earlier lines
+
+
 def quote(
     uow: SqlUnitOfWork, ctx: NodeContext, demand_id: str, lines: Sequence[DemandLineIn]
 ) -> QuoteView:
     validate_lines(demand_id, lines)
-    session = uow.session
-    now = uow.now_ms
-    rows = {
-        part.part_number: (part, pool, cap)
-        for part, pool, cap in repo.parts(session, {line.part_number for line in lines})
-    }
+    offer = _Offer(uow, lines)
     for line in lines:
-        if line.part_number in rows:
-            part = rows[line.part_number][0]
+        if line.part_number in offer.rows:
+            part = offer.rows[line.part_number][0]
             v.same_unit(line.unit_of_measure, part.unit_of_measure, part.part_number)
-    part_ids = [part.id for part, _, _ in rows.values()]
-    lots = repo.lots_of(session, part_ids)
-    _forget_overdue_holds(uow, rows, lots)
-    outstanding = repo.outstanding_production(session, part_ids, now)
-    lanes = repo.lanes(session, {line.destination for line in lines if line.destination})
-    given: dict[int, int] = defaultdict(int)  # stock already offered to earlier lines
-    out = []
-    for line in lines:
-        if line.part_number not in rows:
-            out.append(_unknown_part(ctx, line))
-            continue
-        part, pool, capacity = rows[line.part_number]
-        part_lots = lots[part.id]
-        stock = pool_share.stock_summary(part_lots, now)
-        numbers = pool_share.current_numbers(ctx, pool, stock)
-        free = max(0, numbers.free - given[part.id])
-        stock_qty = min(line.quantity, free)
-        picks = pick_fefo(
-            [pool_share.lot_stock(lot) for lot in part_lots],
-            stock_qty + given[part.id],
-            pool_share.utc_date(now),
-        )
-        picks = _skip(picks, given[part.id])
-        given[part.id] += stock_qty
-        lane = lanes.get(line.destination)
-        transit = lane.transit_time_hours if lane else 0
-        rule = capacity_of(capacity)
-        need = line.quantity - stock_qty
-        producible = min(
-            need,
-            producible_quantity(
-                rule,
-                now_ms=now,
-                due_at_ms=line.due_at_ms,
-                transit_hours=transit,
-                outstanding=outstanding.get(part.id, 0),
-            ),
-        )
-        ship_at = 0
-        if producible > 0 and rule is not None:
-            ship_at = production_ready_at_ms(
-                rule, now_ms=now, outstanding=outstanding.get(part.id, 0), quantity=producible
-            )
-            outstanding[part.id] = outstanding.get(part.id, 0) + producible
-        elif stock_qty > 0:
-            ship_at = now
-        reasons = []
-        if stock_qty < line.quantity:
-            reasons.append(shortfall_note(line.quantity, numbers, stock, part.part_number))
-        if stock_qty + producible < line.quantity:
-            reasons.append(
+    quoted = tuple(
+        _quote_line(ctx, offer, line)
+        if line.part_number in offer.rows
+        else _unknown_part(ctx, line)
+        for line in lines
+    )
+    return QuoteView(ctx.member_id, demand_id, quoted, uow.now_ms)
+
+
+def _quote_line(ctx: NodeContext, offer: _Offer, line: DemandLineIn) -> QuoteLineView:
+    part, pool, capacity = offer.rows[line.part_number]
+    now = offer.now_ms
+    part_lots = offer.lots[part.id]
+    stock = pool_share.stock_summary(part_lots, now)
+    numbers = pool_share.current_numbers(ctx, pool, stock)
+    already = offer.given[part.id]
+    stock_qty = min(line.quantity, max(0, numbers.free - already))
+    fefo = pick_fefo(
+        [pool_share.lot_stock(lot) for lot in part_lots], already + stock_qty, utc_date(now)
+    )
+    offer.given[part.id] += stock_qty
+
+    lane: ShippingLane | None = offer.lanes.get(line.destination)
+    transit = lane.transit_time_hours if lane else 0
+    rule = capacity_of(capacity)
+    queued = offer.outstanding.get(part.id, 0)
+    producible = min(
+        line.quantity - stock_qty,
+        producible_quantity(
+            rule, now_ms=now, due_at_ms=line.due_at_ms, transit_hours=transit, outstanding=queued
+        ),
+    )
+    ship_at = now if stock_qty else 0
+    if producible > 0 and rule is not None:
+        ship_at = production_ready_at_ms(rule, now_ms=now, outstanding=queued, quantity=producible)
+        offer.outstanding[part.id] = queued + producible
+
+    shortfall = ""
+    if stock_qty + producible < line.quantity:
+        shortfall = "; ".join(
+            [
+                shortfall_note(line.quantity, numbers, stock, part.part_number),
                 f"production by the due time: {producible} ("
-                + production_note(capacity, transit, outstanding.get(part.id, 0))
-                + ")"
-            )
-        short = "" if stock_qty + producible >= line.quantity else "; ".join(reasons)
-        price, currency = line_price(ctx, part, capacity)
-        out.append(
-            QuoteLineView(
-                line_id=line.line_id,
-                part_number=part.part_number,
-                unit_of_measure=part.unit_of_measure,
-                stock_quantity=stock_qty,
-                producible_quantity=producible,
-                unit_price_micros=price,
-                currency=currency,
-                earliest_ship_at_ms=ship_at,
-                lots=tuple(picks),
-                capacity_per_day=capacity.capacity_per_day if capacity else 0,
-                lead_time_days=capacity.lead_time_days if capacity else 0,
-                shipping_cost_per_unit_micros=lane.shipping_cost_per_unit_micros if lane else 0,
-                shipment_fixed_cost_micros=lane.shipment_fixed_cost_micros if lane else 0,
-                transit_time_hours=transit,
-                contributed_quantity=numbers.contributed,
-                shortfall_reason=short,
-            )
+                + production_note(capacity, transit, queued)
+                + ")",
+            ]
         )
-    return QuoteView(ctx.member_id, demand_id, tuple(out), now)
+    price, currency = line_price(ctx, part, capacity)
+    return QuoteLineView(
+        line_id=line.line_id,
+        part_number=part.part_number,
+        unit_of_measure=part.unit_of_measure,
+        stock_quantity=stock_qty,
+        producible_quantity=producible,
+        unit_price_micros=price,
+        currency=currency,
+        earliest_ship_at_ms=ship_at,
+        lots=_after(fefo, already),
+        capacity_per_day=capacity.capacity_per_day if capacity else 0,
+        lead_time_days=capacity.lead_time_days if capacity else 0,
+        shipping_cost_per_unit_micros=lane.shipping_cost_per_unit_micros if lane else 0,
+        shipment_fixed_cost_micros=lane.shipment_fixed_cost_micros if lane else 0,
+        transit_time_hours=transit,
+        contributed_quantity=numbers.contributed,
+        shortfall_reason=shortfall,
+    )
 
 
-def _skip(picks, quantity):  # type: ignore[no-untyped-def]
-    """Drop the first `quantity` units of a FEFO pick list (offered to earlier lines)."""
-    from node.service.api import LotPick
-
+def _after(picks: Sequence[LotPick], skipped: int) -> tuple[LotPick, ...]:
+    """The picks left once the first `skipped` units went to earlier lines of the quote."""
     out = []
     for pick in picks:
-        if quantity >= pick.quantity:
-            quantity -= pick.quantity
+        if skipped >= pick.quantity:
+            skipped -= pick.quantity
             continue
         out.append(
             LotPick(
-                pick.lot_number, pick.quantity - quantity, pick.expiry_date, pick.production_date
+                pick.lot_number, pick.quantity - skipped, pick.expiry_date, pick.production_date
             )
         )
-        quantity = 0
-    return out
+        skipped = 0
+    return tuple(out)
 
 
 def _unknown_part(ctx: NodeContext, line: DemandLineIn) -> QuoteLineView:
@@ -166,10 +167,12 @@ def _unknown_part(ctx: NodeContext, line: DemandLineIn) -> QuoteLineView:
     )
 
 
-def _forget_overdue_holds(uow: SqlUnitOfWork, rows, lots) -> None:  # type: ignore[no-untyped-def]
+def _forget_overdue_holds(
+    uow: SqlUnitOfWork, rows: dict[str, PartRow], lots: dict[int, list[Lot]]
+) -> None:
     """Holds whose time ran out but are not swept yet are not held: count them as free.
 
-    Only the in-memory copies change; the quote's session is rolled back, never committed.
+    Only the in-memory copies change; a quote's session is rolled back, never committed.
     """
     now = uow.now_ms
     pools = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert
@@ -21,9 +21,10 @@ from node.adapters.orm import (
 from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain import validation as v
 from node.domain.capacity import producible_quantity
+from node.domain.clock import utc_date
 from node.domain.lots import fefo_key
 from node.domain.pool_share import shortfall_note
-from node.domain.reservation import is_overdue
+from node.domain.reservation import is_overdue, release_transition
 from node.service import pool as pool_share
 from node.service.api import (
     AlreadyExists,
@@ -41,6 +42,7 @@ from node.service.api import (
 from node.service.codec import payload_hash
 from node.service.context import ALLIANCE_ACTOR, SWEEPER_ACTOR, NodeContext
 from node.service.pricing import line_price
+from node.service.production import capacity_of, production_note
 
 PartRow = tuple[Part, PartPool, Capacity | None]
 
@@ -330,7 +332,7 @@ def _pick_lots(
     now_ms: int,
 ) -> dict[str, list[tuple[Lot, int]]]:
     """FEFO lot holds per stock line; earlier lines of the request pick first."""
-    today = pool_share.utc_date(now_ms)
+    today = utc_date(now_ms)
     taken: dict[int, int] = defaultdict(int)
     picks: dict[str, list[tuple[Lot, int]]] = {}
     for line in lines:
@@ -392,26 +394,6 @@ def _check_production(
                 + production_note(capacity, transit_hours, outstanding.get(part.id, 0))
             )
         outstanding[part.id] = outstanding.get(part.id, 0) + line.quantity
-
-
-def capacity_of(row: Capacity | None):  # type: ignore[no-untyped-def]
-    from node.domain.capacity import Capacity as CapacityRule
-
-    if row is None:
-        return None
-    return CapacityRule(
-        row.capacity_per_day, row.lead_time_days, row.unit_price_micros, row.currency
-    )
-
-
-def production_note(capacity: Capacity | None, transit_hours: int, outstanding: int) -> str:
-    if capacity is None or capacity.capacity_per_day <= 0:
-        return "no production capacity is set for the part"
-    return (
-        f"capacity {capacity.capacity_per_day}/day after a lead time of "
-        f"{capacity.lead_time_days} days, transit {transit_hours} h, "
-        f"{outstanding} already promised to production"
-    )
 
 
 def _pick_view(lot: Lot, quantity: int) -> LotPick:
@@ -521,8 +503,6 @@ def end_holds(
 def release(
     uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str, reason: str
 ) -> ReservationView:
-    from node.domain.reservation import release_transition
-
     v.text(reason, "release reason")
     loaded, rows = lock_reservation(uow, reservation_id)
     reservation = loaded.reservation
@@ -548,10 +528,10 @@ def release(
 
 
 def publish_pools(
-    uow: SqlUnitOfWork, ctx: NodeContext, rows: Sequence[PartRow] | object, *, actor: str
+    uow: SqlUnitOfWork, ctx: NodeContext, rows: Iterable[PartRow], *, actor: str
 ) -> None:
     uow.session.flush()
-    part_rows = list(rows)  # type: ignore[call-overload]
+    part_rows = list(rows)
     lots = repo.lots_of(uow.session, [part.id for part, _, _ in part_rows])
     for part, pool, _ in part_rows:
         pool_share.refresh(uow, ctx, part, pool, lots[part.id], actor=actor)

@@ -18,11 +18,11 @@ from node.domain.clock import Clock
 from node.service import confirmation, master_data, quotes, reports, reservations, stock, sweeps
 from node.service.api import (
     Conflict,
-    NodeError,
     CountIn,
     DemandLineIn,
     LocationIn,
     MovementView,
+    NodeError,
     NodeInfo,
     PartIn,
     PartPositionView,
@@ -82,12 +82,10 @@ class SqlNodeService:
         self._ctx = ctx
         self._clock = clock
         self._write = sessionmaker(engine, autoflush=False, expire_on_commit=False)
-        if is_sqlite(str(engine.url)):
-            read_engine = engine.execution_options(sqlite_begin="DEFERRED")
-            snapshot_engine = read_engine
-        else:
-            read_engine = engine
-            snapshot_engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        read_engine: Engine = engine
+        snapshot_engine: Engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        if is_sqlite(str(engine.url)):  # WAL readers always see one snapshot
+            read_engine = snapshot_engine = engine.execution_options(sqlite_begin="DEFERRED")
         self._read = sessionmaker(read_engine, autoflush=False, expire_on_commit=False)
         self._snapshot = sessionmaker(snapshot_engine, autoflush=False, expire_on_commit=False)
         self._reserve_batcher: Batcher[reservations.CheckedReserve, ReservationView] = Batcher(

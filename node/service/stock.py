@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from node.adapters import repository as repo
-from node.adapters.orm import Lot, Part, PartPool, TradeDocumentLine
+from node.adapters.orm import Lot, MovementRequest, Part, PartPool, TradeDocumentLine
 from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain import validation as v
 from node.domain.clock import utc_date
@@ -166,8 +166,6 @@ def receive(uow: SqlUnitOfWork, ctx: NodeContext, receipt: ReceiptIn, part: Part
 
 
 def _store_result(uow: SqlUnitOfWork, movement_id: str, result: object) -> None:
-    from node.adapters.orm import MovementRequest
-
     request = uow.session.get(MovementRequest, movement_id)
     assert request is not None
     request.result = codec.dumps(result)
@@ -355,21 +353,27 @@ def transfer(uow: SqlUnitOfWork, ctx: NodeContext, request: TransferIn) -> tuple
     lot = existing_lot(uow, part, request.lot_number)
     require_locations(uow, request.from_location_id, request.to_location_id)
     L.remember(uow, request.movement_id, "transfer", digest, [])
-    common = dict(
-        movement_id=request.movement_id,
-        type=MovementType.TRANSFER,
-        part=part,
-        lot=lot,
-        actor=request.actor,
-        reason=f"transfer {request.from_location_id} -> {request.to_location_id}",
-        document_number=request.movement_id,
-    )
-    out = L.book(
-        uow, line_no=1, location_id=request.from_location_id, delta=-request.quantity, **common
-    )  # type: ignore[arg-type]
-    into = L.book(
-        uow, line_no=2, location_id=request.to_location_id, delta=request.quantity, **common
-    )  # type: ignore[arg-type]
+    reason = f"transfer {request.from_location_id} -> {request.to_location_id}"
+    legs = [
+        L.book(
+            uow,
+            movement_id=request.movement_id,
+            line_no=line_no,
+            type=MovementType.TRANSFER,
+            part=part,
+            lot=lot,
+            location_id=location_id,
+            delta=delta,
+            actor=request.actor,
+            reason=reason,
+            document_number=request.movement_id,
+        )
+        for line_no, location_id, delta in (
+            (1, request.from_location_id, -request.quantity),
+            (2, request.to_location_id, request.quantity),
+        )
+    ]
+    out, into = legs
     result = (out, into)
     _store_result(uow, request.movement_id, list(result))
     publish(uow, ctx, [(part, pool)], request.actor)

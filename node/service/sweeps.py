@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import or_, select
 
 from node.adapters import repository as repo
@@ -30,7 +32,7 @@ def refresh_all_pools(uow: SqlUnitOfWork, ctx: NodeContext) -> int:
     return _refresh(uow, ctx, uow.session.scalars(select(Part.part_number)).all())
 
 
-def _refresh(uow: SqlUnitOfWork, ctx: NodeContext, part_numbers: list[str]) -> int:
+def _refresh(uow: SqlUnitOfWork, ctx: NodeContext, part_numbers: Sequence[str]) -> int:
     rows = repo.lock_parts(uow.session, part_numbers)
     lots = repo.lots_of(uow.session, [part.id for part, _, _ in rows.values()])
     for part, pool, _ in rows.values():

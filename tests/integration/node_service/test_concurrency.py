@@ -26,10 +26,20 @@ def _seed(url: str):  # type: ignore[no-untyped-def]
     for part in ("P-100", "P-200"):
         service.upsert_part(PartIn(part, part, "C62"))
         for lot in ("L1", "L2", "L3"):
-            service.receive_purchase(ReceiptIn(
-                f"rcv-{part}-{lot}", "PO-1", part, 100, "C62", "A-01", lot, 1_000_000, "EUR",
-                "clerk",
-            ))
+            service.receive_purchase(
+                ReceiptIn(
+                    f"rcv-{part}-{lot}",
+                    "PO-1",
+                    part,
+                    100,
+                    "C62",
+                    "A-01",
+                    lot,
+                    1_000_000,
+                    "EUR",
+                    "clerk",
+                )
+            )
         service.set_safety_stock(part, 400)  # pledge 120 of 300 on hand
     return service
 

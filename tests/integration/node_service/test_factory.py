@@ -16,8 +16,13 @@ from .conftest import Node
 
 
 def test_node_info_and_idempotent_init(node_database_url: str) -> None:
-    init_node(node_database_url, member_id="m-1", member_name="One", audit_public_key=b"k" * 32,
-              audit_log_origin="node.m-1.example/audit")
+    init_node(
+        node_database_url,
+        member_id="m-1",
+        member_name="One",
+        audit_public_key=b"k" * 32,
+        audit_log_origin="node.m-1.example/audit",
+    )
     init_node(node_database_url, member_id="m-1", member_name="One")  # same identity: fine
     service = open_node(node_database_url, dictionary_version="2.1.0")
     info = service.node_info()
@@ -26,17 +31,22 @@ def test_node_info_and_idempotent_init(node_database_url: str) -> None:
     with pytest.raises(PreconditionFailed, match="belongs to member m-1"):
         init_node(node_database_url, member_id="m-2", member_name="Two")
     with pytest.raises(InvalidInput, match="pool fraction"):
-        init_node(node_database_url, member_id="m-1", member_name="One", pool_fraction=Decimal("1.5"))
+        init_node(
+            node_database_url, member_id="m-1", member_name="One", pool_fraction=Decimal("1.5")
+        )
     service.close()  # type: ignore[attr-defined]
 
 
 def test_changing_the_pool_fraction_republishes_every_share(pooled: Node) -> None:
     seq = pooled.service.last_sequence()
-    init_node(pooled.url, member_id="supplier-a", member_name="Supplier A",
-              pool_fraction=Decimal("0.5"))
+    init_node(
+        pooled.url, member_id="supplier-a", member_name="Supplier A", pool_fraction=Decimal("0.5")
+    )
     (event,) = pooled.service.pool_share_events_after(seq)
     assert (event.pool_share.pool_fraction, event.pool_share.contributed_quantity) == (
-        Decimal("0.5"), 50)
+        Decimal("0.5"),
+        50,
+    )
 
 
 def test_opening_an_uninitialised_database_says_what_to_do(sqlite_url: str) -> None:
@@ -57,7 +67,8 @@ def test_migrations_go_down_and_up_again(database_url: str) -> None:
         assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
         command.upgrade(config, "head")
         assert {"reservation", "outbox_event", "stock_movement"} <= set(
-            sa.inspect(connection).get_table_names())
+            sa.inspect(connection).get_table_names()
+        )
     engine.dispose()
 
 

@@ -19,8 +19,15 @@ from node.service.api import (
 from .conftest import Node
 
 
-def line(quantity: int, part: str = "P-100", *, due_in_days: int = 10, line_id: str = "1",
-         now_ms: int = 0, unit: str = "C62") -> DemandLineIn:
+def line(
+    quantity: int,
+    part: str = "P-100",
+    *,
+    due_in_days: int = 10,
+    line_id: str = "1",
+    now_ms: int = 0,
+    unit: str = "C62",
+) -> DemandLineIn:
     return DemandLineIn(line_id, part, quantity, unit, now_ms + due_in_days * DAY_MS, "DEHAM")
 
 
@@ -35,12 +42,17 @@ def test_quote_offers_stock_then_production_and_holds_nothing(pooled: Node) -> N
 
     (q,) = quote.lines
     assert q.stock_quantity == 30 and [(p.lot_number, p.quantity) for p in q.lots] == [
-        ("EARLY", 10), ("L1", 20)]
+        ("EARLY", 10),
+        ("L1", 20),
+    ]
     # 10 days - 2 days transit - 3 days lead time = 5 production days x 20 = 100, capped at 70
     assert q.producible_quantity == 70
     assert q.earliest_ship_at_ms == now + (3 + 4) * DAY_MS  # 70 units take 4 days after lead
     assert (q.unit_price_micros, q.transit_time_hours, q.shipment_fixed_cost_micros) == (
-        48_000_000, 48, 80_000_000)
+        48_000_000,
+        48,
+        80_000_000,
+    )
     assert q.shortfall_reason == "" and q.contributed_quantity == 30
     assert service.last_sequence() == seq
 
@@ -57,7 +69,9 @@ def test_quote_explains_a_shortfall_and_unknown_parts(pooled: Node) -> None:
 
 def test_quote_lines_for_the_same_part_share_the_free_units(pooled: Node) -> None:
     now = pooled.clock.now_ms()
-    a, b = pooled.service.quote("d", [line(20, now_ms=now), line(20, now_ms=now, line_id="2")]).lines
+    a, b = pooled.service.quote(
+        "d", [line(20, now_ms=now), line(20, now_ms=now, line_id="2")]
+    ).lines
     assert (a.stock_quantity, b.stock_quantity) == (20, 10)
 
 
@@ -90,8 +104,9 @@ def test_safety_stock_from_sales_history(pooled: Node) -> None:
     service = pooled.service
     service.set_capacity("P-100", 50, 4, 0, "EUR")
     for day, quantity in enumerate([2, 4, 6, 4, 2, 6, 4]):
-        service.ship_sales(ShipmentIn(f"s-{day}", "SO-1", "OEM", "P-100", quantity, "C62", 1,
-                                      "EUR", "clerk"))
+        service.ship_sales(
+            ShipmentIn(f"s-{day}", "SO-1", "OEM", "P-100", quantity, "C62", 1, "EUR", "clerk")
+        )
         pooled.clock.advance(days=1)
     result = service.compute_safety_stock("P-100", Decimal("0.95"), 7)
     # z(0.95) = 1.6449, sigma = 1.6330, sqrt(4) = 2 -> 5.372 -> 6

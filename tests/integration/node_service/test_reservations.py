@@ -152,11 +152,15 @@ def test_bad_reserve_requests_change_nothing(pooled: Node) -> None:
     before = (pooled.service.pool_shares(), pooled.service.last_sequence())
     for change, error, words in BAD_RESERVATIONS:
         with pytest.raises(error, match=words):
-            pooled.service.reserve(command(
-                change.get("quantity", 5), change.get("part", "P-100"),
-                ttl_s=change.get("ttl_s", 60), reservation_id=change.get("reservation_id"),
-                unit=change.get("unit", "C62"),
-            ))
+            pooled.service.reserve(
+                command(
+                    change.get("quantity", 5),
+                    change.get("part", "P-100"),
+                    ttl_s=change.get("ttl_s", 60),
+                    reservation_id=change.get("reservation_id"),
+                    unit=change.get("unit", "C62"),
+                )
+            )
     assert (pooled.service.pool_shares(), pooled.service.last_sequence()) == before
 
 

@@ -25,9 +25,19 @@ from .conftest import Node
 
 
 def ship(node: Node, quantity: int, movement_id: str = "shp-1", price: int = 5_000_000):  # type: ignore[no-untyped-def]
-    return node.service.ship_sales(ShipmentIn(
-        movement_id, "SO-9", "OEM-1", "P-100", quantity, "C62", price, "EUR", "clerk",
-    ))
+    return node.service.ship_sales(
+        ShipmentIn(
+            movement_id,
+            "SO-9",
+            "OEM-1",
+            "P-100",
+            quantity,
+            "C62",
+            price,
+            "EUR",
+            "clerk",
+        )
+    )
 
 
 def test_receipt_creates_payable_and_moving_average_cost(node: Node) -> None:
@@ -86,10 +96,16 @@ def test_transfer_moves_stock_between_locations(node: Node) -> None:
     node.receive(quantity=10)
     out, into = node.service.transfer(TransferIn("t-1", "P-100", "L1", "A-01", "A-02", 4, "ops"))
     assert (out.location_id, out.quantity_delta, into.location_id, into.quantity_delta) == (
-        "A-01", -4, "A-02", 4)
+        "A-01",
+        -4,
+        "A-02",
+        4,
+    )
     (position,) = node.service.stock_positions(["P-100"])
     assert sorted((b.location_id, b.quantity_on_hand) for b in position.balances) == [
-        ("A-01", 6), ("A-02", 4)]
+        ("A-01", 6),
+        ("A-02", 4),
+    ]
     with pytest.raises(PreconditionFailed, match="holds 6"):
         node.service.transfer(TransferIn("t-2", "P-100", "L1", "A-01", "A-02", 7, "ops"))
     with pytest.raises(InvalidInput, match="two different locations"):
@@ -130,16 +146,30 @@ def test_lot_expiry_follows_the_clock(node: Node) -> None:
     node.clock.advance(days=1)
     node.service.expire_due()
     assert node.service.pool_shares()[0][0].contributed_quantity == 0
-    assert [e.pool_share.contributed_quantity for e in node.service.pool_share_events_after(seq)] == [0]
+    assert [
+        e.pool_share.contributed_quantity for e in node.service.pool_share_events_after(seq)
+    ] == [0]
     (position,) = node.service.stock_positions(["P-100"])
     assert position.expired_quantity == 100 and position.available_quantity == 0
 
 
 def test_shelf_life_gives_the_expiry_date(node: Node) -> None:
     node.service.upsert_part(PartIn("MILK", "Milk", "LTR", shelf_life_days=10))
-    node.service.receive_purchase(ReceiptIn(
-        "r-milk", "PO-2", "MILK", 5, "LTR", "A-01", "M1", 1, "EUR", "clerk",
-        production_date=date(2026, 1, 1)))
+    node.service.receive_purchase(
+        ReceiptIn(
+            "r-milk",
+            "PO-2",
+            "MILK",
+            5,
+            "LTR",
+            "A-01",
+            "M1",
+            1,
+            "EUR",
+            "clerk",
+            production_date=date(2026, 1, 1),
+        )
+    )
     (position,) = node.service.stock_positions(["MILK"])
     assert position.balances[0].expiry_date == date(2026, 1, 11)
 
@@ -156,9 +186,18 @@ BAD_RECEIPTS = [
 
 
 def test_bad_receipts_change_nothing(node: Node) -> None:
-    fields = dict(movement_id="r-1", purchase_order_number="PO-1", part_number="P-100",
-                  quantity=5, unit_of_measure="C62", location_id="A-01", lot_number="L1",
-                  unit_cost_micros=1, currency="EUR", actor="clerk")
+    fields = dict(
+        movement_id="r-1",
+        purchase_order_number="PO-1",
+        part_number="P-100",
+        quantity=5,
+        unit_of_measure="C62",
+        location_id="A-01",
+        lot_number="L1",
+        unit_cost_micros=1,
+        currency="EUR",
+        actor="clerk",
+    )
     seq = node.service.last_sequence()
     for receipt, error, words in BAD_RECEIPTS:
         with pytest.raises(error, match=words):

@@ -23,18 +23,32 @@ TODAY = date(2026, 1, 10)
 RELEASED = QualityStatus.RELEASED
 
 
-def lot(number: str, on_hand: int, expiry: date | None = None, reserved: int = 0,
-        quality: QualityStatus = RELEASED) -> LotStock:
+def lot(
+    number: str,
+    on_hand: int,
+    expiry: date | None = None,
+    reserved: int = 0,
+    quality: QualityStatus = RELEASED,
+) -> LotStock:
     return LotStock(number, quality, expiry, None, on_hand, reserved)
 
 
 def test_fefo_picks_earliest_expiry_then_undated_lots_by_number() -> None:
-    lots = [lot("Z", 5), lot("A", 5), lot("late", 5, date(2026, 5, 1)),
-            lot("soon", 5, date(2026, 2, 1), reserved=2), lot("gone", 9, date(2026, 1, 9)),
-            lot("qa", 9, quality=QualityStatus.QUARANTINE)]
+    lots = [
+        lot("Z", 5),
+        lot("A", 5),
+        lot("late", 5, date(2026, 5, 1)),
+        lot("soon", 5, date(2026, 2, 1), reserved=2),
+        lot("gone", 9, date(2026, 1, 9)),
+        lot("qa", 9, quality=QualityStatus.QUARANTINE),
+    ]
     picks = pick_fefo(lots, 14, TODAY)
-    assert [(p.lot_number, p.quantity) for p in picks] == [("soon", 3), ("late", 5), ("A", 5),
-                                                            ("Z", 1)]
+    assert [(p.lot_number, p.quantity) for p in picks] == [
+        ("soon", 3),
+        ("late", 5),
+        ("A", 5),
+        ("Z", 1),
+    ]
 
 
 def test_a_lot_is_usable_on_its_expiry_date() -> None:
@@ -43,17 +57,22 @@ def test_a_lot_is_usable_on_its_expiry_date() -> None:
 
 
 def test_pool_share_arithmetic() -> None:
-    stock = summarize([lot("a", 50), lot("b", 20, quality=QualityStatus.BLOCKED),
-                       lot("c", 10, date(2026, 1, 1))], TODAY)
+    stock = summarize(
+        [lot("a", 50), lot("b", 20, quality=QualityStatus.BLOCKED), lot("c", 10, date(2026, 1, 1))],
+        TODAY,
+    )
     assert (stock.on_hand, stock.blocked, stock.expired, stock.usable) == (80, 20, 10, 50)
-    numbers = pool_numbers(pool_fraction=Decimal("0.30"), safety_stock=99, stock=stock,
-                           reserved=5, opted_out=False)
+    numbers = pool_numbers(
+        pool_fraction=Decimal("0.30"), safety_stock=99, stock=stock, reserved=5, opted_out=False
+    )
     assert (numbers.contributed, numbers.free) == (29, 24)  # floor(29.7)
-    capped = pool_numbers(pool_fraction=Decimal("1"), safety_stock=99, stock=stock,
-                          reserved=60, opted_out=False)
+    capped = pool_numbers(
+        pool_fraction=Decimal("1"), safety_stock=99, stock=stock, reserved=60, opted_out=False
+    )
     assert (capped.contributed, capped.free) == (50, 0)
-    out = pool_numbers(pool_fraction=Decimal("0.3"), safety_stock=99, stock=stock, reserved=0,
-                       opted_out=True)
+    out = pool_numbers(
+        pool_fraction=Decimal("0.3"), safety_stock=99, stock=stock, reserved=0, opted_out=True
+    )
     assert (out.contributed, out.free) == (0, 0)
 
 
@@ -71,14 +90,19 @@ def test_production_after_lead_time_and_before_transit() -> None:
     cap = Capacity(capacity_per_day=10, lead_time_days=2, unit_price_micros=1, currency="EUR")
     now = 0
     due = 6 * DAY_MS
-    assert producible_quantity(cap, now_ms=now, due_at_ms=due, transit_hours=24,
-                               outstanding=0) == 30
-    assert producible_quantity(cap, now_ms=now, due_at_ms=due, transit_hours=24,
-                               outstanding=25) == 5
-    assert producible_quantity(cap, now_ms=now, due_at_ms=due - HOUR_MS, transit_hours=24,
-                               outstanding=0) == 20  # a partial day does not count
-    assert producible_quantity(None, now_ms=now, due_at_ms=due, transit_hours=0,
-                               outstanding=0) == 0
+    assert (
+        producible_quantity(cap, now_ms=now, due_at_ms=due, transit_hours=24, outstanding=0) == 30
+    )
+    assert (
+        producible_quantity(cap, now_ms=now, due_at_ms=due, transit_hours=24, outstanding=25) == 5
+    )
+    assert (
+        producible_quantity(
+            cap, now_ms=now, due_at_ms=due - HOUR_MS, transit_hours=24, outstanding=0
+        )
+        == 20
+    )  # a partial day does not count
+    assert producible_quantity(None, now_ms=now, due_at_ms=due, transit_hours=0, outstanding=0) == 0
     assert production_ready_at_ms(cap, now_ms=now, outstanding=5, quantity=10) == 4 * DAY_MS
 
 
@@ -92,19 +116,19 @@ def test_moving_average_valuation_is_exact() -> None:
     assert empty.moving_average_cost_micros == after.moving_average_cost_micros
 
 
-@given(st.integers(-10**15, 10**15), st.integers(1, 10**9))
+@given(st.integers(-(10**15), 10**15), st.integers(1, 10**9))
 def test_half_even_division_matches_decimal(numerator: int, denominator: int) -> None:
     from decimal import ROUND_HALF_EVEN, localcontext
 
     with localcontext() as ctx:
         ctx.prec = 60
         expected = (Decimal(numerator) / Decimal(denominator)).quantize(
-            Decimal(1), rounding=ROUND_HALF_EVEN)
+            Decimal(1), rounding=ROUND_HALF_EVEN
+        )
     assert div_half_even(numerator, denominator) == int(expected)
 
 
-@given(st.lists(st.tuples(st.booleans(), st.integers(1, 1000), st.integers(0, 10**7)),
-                max_size=40))
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 1000), st.integers(0, 10**7)), max_size=40))
 def test_valuation_never_leaves_value_without_stock(steps: list[tuple[bool, int, int]]) -> None:
     value = Valuation(0, 0, 0)
     for receive, quantity, cost in steps:
@@ -140,7 +164,8 @@ def test_malformed_part_numbers(value: str) -> None:
 def test_validation_of_ids_quantities_and_ttl() -> None:
     assert v.part_number("BRK-100/A.2_b") == "BRK-100/A.2_b"
     assert v.reservation_id("6F9619FF-8B86-D011-B42D-00C04FC964FF") == (
-        "6f9619ff-8b86-d011-b42d-00c04fc964ff")
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+    )
     for bad in (0, -1, True, 1.5):
         with pytest.raises(InvalidInput):
             v.positive_quantity(bad)  # type: ignore[arg-type]

@@ -10,11 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 import dictionary
+from dictionary.align import cli as align_commands
 from dictionary.errors import DictionaryError
 from dictionary.model import Dictionary, Element
 
 app = typer.Typer(no_args_is_help=True, help="The alliance data dictionary.")
 console = Console()
+align_commands.register(app)
 
 DictionaryPath = Annotated[
     Path | None,

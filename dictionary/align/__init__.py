@@ -1,0 +1,1 @@
+"""Field alignment: map a supplier's ERP export onto the alliance dictionary."""

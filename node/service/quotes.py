@@ -88,17 +88,20 @@ def _quote_line(ctx: NodeContext, offer: _Offer, line: DemandLineIn) -> QuoteLin
     transit = lane.transit_time_hours if lane else 0
     rule = capacity_of(capacity)
     queued = offer.outstanding.get(part.id, 0)
+    # Production is offered beside stock (the planner chooses), up to the quantity asked.
     producible = min(
-        line.quantity - stock_qty,
+        line.quantity,
         producible_quantity(
             rule, now_ms=now, due_at_ms=line.due_at_ms, transit_hours=transit, outstanding=queued
         ),
     )
+    from_production = min(producible, line.quantity - stock_qty)
     ship_at = now if stock_qty else 0
-    if producible > 0 and rule is not None:
-        ship_at = production_ready_at_ms(rule, now_ms=now, outstanding=queued, quantity=producible)
-        offer.outstanding[part.id] = queued + producible
-
+    if from_production > 0 and rule is not None:
+        ship_at = production_ready_at_ms(
+            rule, now_ms=now, outstanding=queued, quantity=from_production
+        )
+        offer.outstanding[part.id] = queued + from_production
     shortfall = ""
     if stock_qty + producible < line.quantity:
         shortfall = "; ".join(

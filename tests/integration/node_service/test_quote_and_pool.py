@@ -45,9 +45,10 @@ def test_quote_offers_stock_then_production_and_holds_nothing(pooled: Node) -> N
         ("EARLY", 10),
         ("L1", 20),
     ]
-    # 10 days - 2 days transit - 3 days lead time = 5 production days x 20 = 100, capped at 70
-    assert q.producible_quantity == 70
-    assert q.earliest_ship_at_ms == now + (3 + 4) * DAY_MS  # 70 units take 4 days after lead
+    # 10 days - 2 days transit - 3 days lead time = 5 production days x 20 = 100: offered beside
+    # the stock; the 70 that stock lacks take 4 days after the lead time.
+    assert q.producible_quantity == 100
+    assert q.earliest_ship_at_ms == now + (3 + 4) * DAY_MS
     assert (q.unit_price_micros, q.transit_time_hours, q.shipment_fixed_cost_micros) == (
         48_000_000,
         48,

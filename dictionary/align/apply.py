@@ -52,13 +52,38 @@ def receipts_for(
     if errors:
         return [], errors
     receipts: list[tuple[int, api.ReceiptIn]] = []
+    status_of_lot: dict[tuple[str, str], tuple[api.QualityStatus, int]] = {}
     for record in report.records:
         for status, quantity in _buckets(record, errors):
-            if quantity > 0:
-                receipts.append(
-                    (record.row, _receipt(record, status, quantity, source_digest, actor))
-                )
+            if quantity <= 0:
+                continue
+            lot = (record.values["part_number"], record.values.get("lot_number", ""))
+            first = status_of_lot.setdefault(lot, (status, record.row))
+            if first[0] is not status:
+                errors.append(_mixed_lot(record, lot, first, status))
+                continue
+            receipt = _receipt(record, status, quantity, source_digest, actor)
+            receipts.append((record.row, receipt))
     return receipts, errors
+
+
+def _mixed_lot(
+    record: Record,
+    lot: tuple[str, str],
+    first: tuple[api.QualityStatus, int],
+    status: api.QualityStatus,
+) -> RowError:
+    # The node decides quality per lot; booking one lot under two statuses would silently
+    # move units between them.
+    where = f"row {first[1]}" if first[1] != record.row else "the same row"
+    return RowError(
+        record.row,
+        None,
+        "quality_status",
+        status.value,
+        f"lot {lot[1] or '(none)'} of part {lot[0]} has {status.value} units and "
+        f"{first[0].value} units ({where}); a node keeps one quality status per lot",
+    )
 
 
 def apply(service: api.NodeService, report: CheckReport, source: bytes, actor: str) -> ApplyResult:

@@ -15,7 +15,7 @@ from dictionary.align.parsing import text_of
 from dictionary.align.tables import Table
 from dictionary.align.transform import CellProblem, read_cell
 from dictionary.errors import DictionaryError, InvalidValue
-from dictionary.model import Dictionary
+from dictionary.model import Dictionary, Element
 
 FILE = 0  # row number of problems with the file or the mapping as a whole
 UNIT_FIRST = ("unit_of_measure", "currency_code")  # read first: other cells depend on them
@@ -74,7 +74,8 @@ def check(
     columns = _columns(table, mapping, d, report)
     defaults = _defaults(mapping, d, knowledge, report)
     if kind is not None:
-        _required_mapped(kind, mapping, defaults, report)
+        found = {c.element for _, _, c, _ in columns} | {r.element for r in mapping.derived}
+        _required_mapped(kind, found | set(defaults), report)
     if not report.ok:
         return report
     required = set(kind.required) if kind else set()
@@ -114,7 +115,7 @@ def _kind(mapping: Mapping, report: CheckReport) -> RecordKind | None:
 
 def _columns(
     table: Table, mapping: Mapping, d: Dictionary, report: CheckReport
-) -> list[tuple[int, str, Any]]:
+) -> list[tuple[int, str, Any, Element]]:
     """(index in the row, column name, column mapping) of every mapped column, units first."""
     found = []
     for column in mapping.mapped():
@@ -130,11 +131,11 @@ def _columns(
             )
             continue
         try:
-            d.element(column.element or "")
+            element = d.element(column.element or "")
         except DictionaryError as exc:
             report.errors.append(RowError(FILE, column.column, column.element, "", str(exc)))
             continue
-        found.append((table.columns.index(column.column), column.column, column))
+        found.append((table.columns.index(column.column), column.column, column, element))
     return sorted(found, key=lambda f: f[2].element not in UNIT_FIRST)
 
 
@@ -151,10 +152,7 @@ def _defaults(
     return values
 
 
-def _required_mapped(
-    kind: RecordKind, mapping: Mapping, defaults: dict[str, Any], report: CheckReport
-) -> None:
-    present = mapping.elements() | set(defaults)
+def _required_mapped(kind: RecordKind, present: set[str | None], report: CheckReport) -> None:
     for element in kind.required:
         if element not in present:
             report.errors.append(
@@ -183,13 +181,13 @@ def _row(
     knowledge: Knowledge,
     row: int,
     cells: list[Any],
-    columns: list[tuple[int, str, Any]],
+    columns: list[tuple[int, str, Any, Element]],
     required: set[str],
     report: CheckReport,
 ) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     bad = False
-    for index, name, column in columns:
+    for index, name, column, definition in columns:
         element = column.element
         cell = cells[index]
         text = text_of(cell)
@@ -204,7 +202,7 @@ def _row(
             value = read_cell(
                 d,
                 knowledge,
-                d.element(element),
+                definition,
                 cell,
                 column.transform,
                 unit=values.get("unit_of_measure"),
@@ -235,17 +233,17 @@ def _unique(
     kind: RecordKind,
     row: int,
     values: dict[str, Any],
-    columns: list[tuple[int, str, Any]],
+    columns: list[tuple[int, str, Any, Element]],
     keys: dict[tuple[Any, ...], int],
     report: CheckReport,
 ) -> bool:
-    mapped = {c.element for _, _, c in columns}
+    mapped = {c.element for _, _, c, _ in columns}
     key_elements = [e for e in kind.key if e in mapped]
     if not key_elements:
         return True
     key = tuple(values.get(e) for e in key_elements)
     if key in keys:
-        names = [n for _, n, c in columns if c.element in key_elements]
+        names = [n for _, n, c, _ in columns if c.element in key_elements]
         shown = ", ".join(f"{e}={v}" for e, v in zip(key_elements, key, strict=True))
         report.errors.append(
             RowError(

@@ -11,6 +11,7 @@ from dictionary.align.knowledge import Knowledge
 from dictionary.align.parsing import parse_date, parse_datetime, parse_number, text_of
 from dictionary.align.tables import Cell
 from dictionary.model import DataType, Dictionary, Element
+from dictionary.values import check_value
 
 
 class CellProblem(ValueError):
@@ -31,7 +32,7 @@ def read_cell(
         value = _convert(d, element, value, transform["unit"], element.unit)
     if element.unit_ref == "unit_of_measure" and transform.get("unit") and unit:
         value = _convert(d, element, value, transform["unit"], unit)
-    return d.validate_value(element.id, value, unit=_unit_to_check(element, unit))
+    return check_value(d, element, value, _unit_to_check(element, unit))
 
 
 def _unit_to_check(element: Element, unit: str | None) -> str | None:

@@ -35,6 +35,7 @@ from node.service.api import (
     StockBalanceView,
 )
 from node.service.context import NodeContext
+from node.service.ledger import INVENTORY
 from node.service.pool import POOL_SHARE_CHANGED
 
 
@@ -245,4 +246,15 @@ def _check_journal(uow: SqlUnitOfWork) -> list[str]:
         .having(func.sum(JournalLine.debit_micros) != func.sum(JournalLine.credit_micros))
     ).all():
         problems.append(f"journal of movement {movement_id}: debits {debit} != credits {credit}")
+    session = uow.session
+    booked = session.scalar(
+        select(
+            func.coalesce(func.sum(JournalLine.debit_micros - JournalLine.credit_micros), 0)
+        ).where(JournalLine.account == INVENTORY)
+    )
+    valued = session.scalar(select(func.coalesce(func.sum(Part.stock_value_micros), 0)))
+    if int(booked or 0) != int(valued or 0):
+        problems.append(
+            f"inventory account {booked} micros differs from the stock valuation {valued} micros"
+        )
     return problems

@@ -45,6 +45,7 @@ from node.service.pricing import line_price
 from node.service.production import capacity_of, production_note
 
 PartRow = tuple[Part, PartPool, Capacity | None]
+EXPIRE_BATCH = 200  # reservations expired per transaction
 
 
 class SweepFirst(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -537,13 +538,11 @@ def publish_pools(
         pool_share.refresh(uow, ctx, part, pool, lots[part.id], actor=actor)
 
 
-def expire_overdue(
-    uow: SqlUnitOfWork, ctx: NodeContext, part_ids: set[int] | None = None, limit: int = 200
-) -> int:
+def expire_overdue(uow: SqlUnitOfWork, ctx: NodeContext, part_ids: set[int] | None = None) -> int:
     """Expire pending reservations whose time-to-live ran out (optionally only on some parts)."""
     session = uow.session
     now = uow.now_ms
-    ids = repo.overdue_reservation_ids(session, now, part_ids or (), limit)
+    ids = repo.overdue_reservation_ids(session, now, part_ids or (), EXPIRE_BATCH)
     lines = repo.reservation_lines(session, ids) if ids else []
     numbers = {line.part_number for line in lines}
     if part_ids:

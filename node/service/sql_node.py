@@ -15,7 +15,16 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from node.adapters.engine import is_sqlite
 from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain.clock import Clock
-from node.service import confirmation, master_data, quotes, reports, reservations, stock, sweeps
+from node.service import (
+    confirmation,
+    master_data,
+    outbox,
+    quotes,
+    reports,
+    reservations,
+    stock,
+    sweeps,
+)
 from node.service.api import (
     Conflict,
     CountIn,
@@ -192,7 +201,7 @@ class SqlNodeService:
             try:
                 return self._in_write(reservations.reserve_many, batch)
             except reservations.SweepFirst as due:
-                self._in_write(reservations.expire_overdue, due.part_ids)
+                self._expire(due.part_ids)
         raise Conflict("holds on these parts keep running out while reserving; retry")
 
     def confirm(self, reservation_id: str) -> ReservationView:
@@ -205,15 +214,19 @@ class SqlNodeService:
         return self._in_read(self._read, reservations.get, self._ctx, reservation_id)
 
     def expire_due(self) -> int:
-        total = 0
-        while True:
-            expired = self._in_write(reservations.expire_overdue, None)
-            total += expired
-            if expired < 200:
-                break
-        while self._in_write(sweeps.refresh_stale_pools) == 500:
+        total = self._expire(None)
+        while self._in_write(sweeps.refresh_stale_pools) == sweeps.REFRESH_BATCH:
             pass
         return total
+
+    def _expire(self, part_ids: set[int] | None) -> int:
+        """Expire overdue holds (on some parts or all), a bounded batch per transaction."""
+        total = 0
+        while True:
+            expired = self._in_write(reservations.expire_overdue, part_ids)
+            total += expired
+            if expired < reservations.EXPIRE_BATCH:
+                return total
 
     # --- the supplier's own books ------------------------------------------------------------
 
@@ -297,6 +310,12 @@ class SqlNodeService:
 
     def reconcile(self) -> ReconcileResult:
         return self._in_read(self._snapshot, reports.reconcile)
+
+    # --- beyond the NodeService protocol ------------------------------------------------------
+
+    def outbox_events_after(self, sequence: int, limit: int = 1000) -> list[outbox.OutboxRecord]:
+        """Every outbox event after `sequence`, oldest first (for the audit log)."""
+        return self._in_read(self._read, outbox.events_after, sequence, limit)
 
 
 def _receive_all(

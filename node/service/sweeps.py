@@ -13,8 +13,10 @@ from node.domain.clock import utc_date
 from node.service import pool as pool_share
 from node.service.context import SWEEPER_ACTOR, NodeContext
 
+REFRESH_BATCH = 500  # parts republished per transaction
 
-def refresh_stale_pools(uow: SqlUnitOfWork, ctx: NodeContext, limit: int = 500) -> int:
+
+def refresh_stale_pools(uow: SqlUnitOfWork, ctx: NodeContext) -> int:
     """Republish pool shares last computed before today (a lot may have expired overnight)."""
     today = utc_date(uow.now_ms)
     numbers = uow.session.scalars(
@@ -22,7 +24,7 @@ def refresh_stale_pools(uow: SqlUnitOfWork, ctx: NodeContext, limit: int = 500) 
         .join(PartPool, PartPool.part_id == Part.id)
         .where(or_(PartPool.as_of_date.is_(None), PartPool.as_of_date < today))
         .order_by(Part.part_number)
-        .limit(limit)
+        .limit(REFRESH_BATCH)
     ).all()
     return _refresh(uow, ctx, numbers)
 

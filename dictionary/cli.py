@@ -46,10 +46,17 @@ def show(
 def validate_file(
     path: Annotated[Path | None, typer.Argument(help="Default: the alliance's own file.")] = None,
 ) -> None:
-    """Validate a dictionary YAML file, and check it against the alliance.v1 contract."""
+    """Validate a dictionary YAML file, check it against the alliance.v1 contract and check the
+    synonym files against it."""
+    from dictionary.align.knowledge import load_knowledge
     from dictionary.contract import check_contract
 
     d = _load(path)
+    try:
+        knowledge = load_knowledge(d)
+    except DictionaryError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
     problems = check_contract(d)
     for problem in problems:
         console.print(f"[red]contract:[/red] {problem}")
@@ -61,7 +68,8 @@ def validate_file(
     exchanged = sum(e.exchanged for e in d.elements)
     console.print(
         f"[green]ok[/green] dictionary {d.version}: {len(d.elements)} elements "
-        f"({exchanged} exchanged), {len(d.code_lists)} code lists; the contract agrees"
+        f"({exchanged} exchanged), {len(d.code_lists)} code lists; the contract agrees; "
+        f"{len(knowledge.by_element)} synonym files agree"
     )
 
 
@@ -121,6 +129,7 @@ def _show_element(d: Dictionary, e: Element) -> None:
         for entry in code_list.entries:
             codes.add_row(entry.code, entry.en, entry.zh)
         console.print(codes)
+    _show_names(d, e)
     if e.references:
         refs = Table(title="references")
         for column in ("system", "reference", "note"):
@@ -129,3 +138,19 @@ def _show_element(d: Dictionary, e: Element) -> None:
             note = " ".join(filter(None, [ref.note, "(approximate)" if ref.approximate else None]))
             refs.add_row(ref.system, ref.ref, note)
         console.print(refs)
+
+
+def _show_names(d: Dictionary, e: Element) -> None:
+    from dictionary.align.knowledge import default_knowledge
+
+    synonyms = default_knowledge(d).for_element(e.id)
+    if not synonyms.names and not synonyms.weak_names:
+        return
+    names = Table(title="names in exports (synonyms/" + e.id + ".yaml)")
+    names.add_column("kind")
+    names.add_column("names", overflow="fold")
+    for category, values in synonyms.names.items():
+        names.add_row(category, ", ".join(values))
+    if synonyms.weak_names:
+        names.add_row("ambiguous", ", ".join(synonyms.weak_names))
+    console.print(names)

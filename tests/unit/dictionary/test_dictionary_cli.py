@@ -24,6 +24,7 @@ def test_show_an_element_prints_its_definition_code_list_and_references() -> Non
     assert result.exit_code == 0, result.output
     assert "quarantine" in result.output and "待检" in result.output
     assert "MARD-INSME" in result.output
+    assert "ZLZT" in result.output  # pinyin initials from the synonym file
 
 
 def test_show_an_unknown_element_fails_naming_it() -> None:
@@ -37,6 +38,7 @@ def test_validate_file_accepts_the_alliance_dictionary() -> None:
     assert result.exit_code == 0, result.output
     assert f"dictionary {dictionary.load().version}" in result.output
     assert "the contract agrees" in result.output
+    assert "synonym files agree" in result.output
 
 
 def test_validate_file_refuses_a_broken_file(tmp_path: Path) -> None:
@@ -60,3 +62,12 @@ def test_validate_file_refuses_a_file_that_disagrees_with_the_contract(tmp_path:
 def test_validate_file_reports_a_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate-file", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
+
+
+def test_validate_file_refuses_a_dictionary_the_synonym_files_no_longer_fit(tmp_path: Path) -> None:
+    text = dictionary.DEFAULT_PATH.read_text(encoding="utf-8")
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(text.replace("{code: quarantine,", "{code: on_hold,"), encoding="utf-8")
+    result = runner.invoke(app, ["validate-file", str(renamed)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "quality_status.yaml: value key 'quarantine' is not a code" in result.output

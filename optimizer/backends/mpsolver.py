@@ -1,0 +1,80 @@
+"""OR-Tools MPSolver (pywraplp): HiGHS, SCIP and CBC for MIPs, GLOP for LPs with duals."""
+
+from __future__ import annotations
+
+from ortools.linear_solver import pywraplp
+
+from optimizer.linear_model import LinearModel, MipLimits, MipResult, Status
+
+# In ortools 9.15, MPSolver.SetHint crashes the process (SIGSEGV) with HiGHS: measured here.
+_HINT_UNSAFE = {"HIGHS"}
+
+
+def _load(solver: pywraplp.Solver, model: LinearModel) -> tuple[list, list]:
+    inf = solver.infinity()
+    variables = [
+        solver.Var(lo, min(up, inf), is_int, "")
+        for lo, up, is_int in zip(model.lower, model.upper, model.integer, strict=True)
+    ]
+    constraints = []
+    for row in model.rows:
+        ct = solver.Constraint(max(row.lower, -inf), min(row.upper, inf), "")
+        for v, a in zip(row.variables, row.coefficients, strict=True):
+            ct.SetCoefficient(variables[v], a)
+        constraints.append(ct)
+    objective = solver.Objective()
+    for v, c in zip(variables, model.cost, strict=True):
+        if c:
+            objective.SetCoefficient(v, c)
+    objective.SetMinimization()
+    return variables, constraints
+
+
+def _status(code: int) -> Status:
+    if code == pywraplp.Solver.OPTIMAL:
+        return "optimal"
+    if code == pywraplp.Solver.FEASIBLE:
+        return "feasible"
+    return "none"
+
+
+def solve_mpsolver(solver_id: str, model: LinearModel, limits: MipLimits) -> MipResult:
+    solver = pywraplp.Solver.CreateSolver(solver_id)
+    if solver is None:
+        raise RuntimeError(f"this OR-Tools build has no {solver_id}")
+    solver.SetNumThreads(1)
+    variables, _ = _load(solver, model)
+    solver.SetTimeLimit(max(1, int(limits.time_limit_s * 1000)))
+    if limits.use_hint and model.hint is not None and solver_id not in _HINT_UNSAFE:
+        hinted = sorted(model.hint)
+        solver.SetHint([variables[v] for v in hinted], [model.hint[v] for v in hinted])
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, limits.relative_gap)
+    status = _status(solver.Solve(params))
+    if status == "none":
+        return MipResult("none", None, float("inf"), float("-inf"), solver_id.lower())
+    objective = solver.Objective()
+    bound = objective.BestBound() if status == "feasible" else objective.Value()
+    if status == "optimal":
+        bound = min(objective.BestBound(), objective.Value())
+    return MipResult(
+        status, [v.solution_value() for v in variables], objective.Value(), bound,
+        solver_id.lower(),
+    )
+
+
+def solve_lp(model: LinearModel) -> MipResult:
+    """GLOP on the continuous version of the model; returns row duals."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    model_lp = LinearModel(
+        model.lower, model.upper, model.cost, [False] * model.num_vars, model.names, model.rows
+    )
+    variables, constraints = _load(solver, model_lp)
+    status = _status(solver.Solve())
+    if status != "optimal":
+        return MipResult("none", None, float("inf"), float("-inf"), "glop")
+    value = solver.Objective().Value()
+    return MipResult(
+        "optimal", [v.solution_value() for v in variables], value, value, "glop",
+        duals=[c.dual_value() for c in constraints],
+    )

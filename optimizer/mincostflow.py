@@ -1,0 +1,103 @@
+"""A feasible plan in milliseconds: min-cost flow with shipment costs spread per unit, repaired.
+
+Network: source -> each supplier's stock (its stock) and production (by-day capacity, chained
+forward in time so early production serves later deadlines) -> lines -> sink; plus a shortage
+arc per line. The flow respects every capacity; line rules it cannot express (no split, at most
+k suppliers, all or nothing) are then repaired and the rest is topped up greedily.
+"""
+
+from __future__ import annotations
+
+from ortools.graph.python import min_cost_flow
+
+from optimizer.flows import PartProblem
+from optimizer.greedy import Capacity, fill_line, landed_rank, line_order
+
+
+def _flow_solution(problem: PartProblem) -> dict[int, int]:
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    nodes = iter(range(1 << 30))
+    source, sink = next(nodes), next(nodes)
+    line_node = [next(nodes) for _ in problem.lines]
+    demand = sum(line.quantity for line in problem.lines)
+    big = demand
+    arcs: dict[int, int] = {}
+    for oi, flows in sorted(problem.flows_by_offer().items()):
+        offer = problem.offers[oi]
+        stock = next(nodes)
+        smcf.add_arc_with_capacity_and_unit_cost(source, stock, offer.stock_quantity, 0)
+        made = next(nodes)
+        producible = big if offer.producible_quantity is None else offer.producible_quantity
+        smcf.add_arc_with_capacity_and_unit_cost(source, made, producible, 0)
+        days = sorted({f.deadline_days for f in flows if f.source == "production"})
+        by_day: dict[int, int] = {}
+        previous_day, previous_node = 0, None
+        for day in days:
+            node = next(nodes)
+            by_day[day] = node
+            smcf.add_arc_with_capacity_and_unit_cost(
+                made, node, offer.capacity_per_day * (day - previous_day), 0
+            )
+            if previous_node is not None:
+                smcf.add_arc_with_capacity_and_unit_cost(previous_node, node, big, 0)
+            previous_day, previous_node = day, node
+        for f in flows:
+            tail = stock if f.source == "stock" else by_day[f.deadline_days]
+            carry = max(1, min(f.upper, problem.lines[f.line].quantity))
+            cost = f.unit_cost + -(-f.shipment_cost // carry)
+            arcs[f.index] = smcf.add_arc_with_capacity_and_unit_cost(
+                tail, line_node[f.line], f.upper, cost
+            )
+    for li, line in enumerate(problem.lines):
+        smcf.add_arc_with_capacity_and_unit_cost(
+            source, line_node[li], line.quantity, problem.shortage_per_unit(li)
+        )
+        smcf.add_arc_with_capacity_and_unit_cost(line_node[li], sink, line.quantity, 0)
+    smcf.set_node_supply(source, demand)
+    smcf.set_node_supply(sink, -demand)
+    if smcf.solve() != smcf.OPTIMAL:
+        return {}
+    return {index: smcf.flow(arc) for index, arc in arcs.items() if smcf.flow(arc) > 0}
+
+
+def _keep_allowed(problem: PartProblem, li: int, quantities: dict[int, int]) -> list[int]:
+    """Flows of a line to drop so that its split and supplier-count rules hold."""
+    line = problem.lines[li]
+    used = [problem.flows[i] for i, q in quantities.items() if problem.flows[i].line == li]
+    used.sort(key=lambda f: (-quantities[f.index], landed_rank(problem, f)))
+    limit = 1 if not line.allow_split else problem.policy.max_suppliers_per_line
+    kept_suppliers: set[int] = set()
+    drop: list[int] = []
+    for n, f in enumerate(used):
+        if not line.allow_split and n >= 1:
+            drop.append(f.index)
+        elif limit is not None and f.offer not in kept_suppliers and len(kept_suppliers) >= limit:
+            drop.append(f.index)
+        else:
+            kept_suppliers.add(f.offer)
+    return drop
+
+
+def min_cost_flow_plan(problem: PartProblem) -> dict[int, int]:
+    quantities = _flow_solution(problem)
+    repaired: list[int] = []
+    for li in range(len(problem.lines)):
+        drop = _keep_allowed(problem, li, quantities)
+        if drop:
+            repaired.append(li)
+            for index in [i for i in quantities if problem.flows[i].line == li]:
+                del quantities[index]
+    capacity = Capacity(problem)
+    for index, quantity in quantities.items():
+        capacity.take(problem.flows[index], quantity)
+    by_line = problem.flows_by_line()
+    for li in line_order(problem):
+        line = problem.lines[li]
+        filled = sum(quantities.get(f.index, 0) for f in by_line[li])
+        if not line.allow_partial and 0 < filled < line.quantity:
+            for f in by_line[li]:
+                if f.index in quantities:
+                    capacity.take(f, -quantities.pop(f.index))
+    for li in repaired + line_order(problem):
+        fill_line(problem, capacity, by_line[li], quantities)
+    return quantities

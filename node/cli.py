@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -654,15 +655,29 @@ def lane(
 # --- views -----------------------------------------------------------------------------------
 
 
+OPTED_OUT = "opted out"
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(",", "").replace(".", "").isdigit()
+
+
+def _table(title: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+    """A table whose cells are never cut: headers wrap, columns are at least as wide as data."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for i, header in enumerate(headers):
+        widest = max([len(row[i]) for row in rows] + [len(w) for w in header.split()])
+        numeric = all(_is_number(row[i]) or row[i] == OPTED_OUT for row in rows if row[i])
+        table.add_column(header, justify="right" if numeric and rows else "left", min_width=widest)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _pool_table(shares: list[api.PoolShareView], title: str) -> Table:
-    table = Table(title=title)
-    table.add_column("part")
-    table.add_column("unit")
-    for column in ("safety stock", "fraction", "pool share", "reserved", "free"):
-        table.add_column(column, justify="right")
-    table.add_column("pooled")
-    for s in shares:
-        table.add_row(
+    headers = ("part", "unit", "safety stock", "fraction", "pool share", "reserved", "free")
+    rows = [
+        (
             s.part_number,
             s.unit_of_measure,
             str(s.safety_stock_quantity),
@@ -670,9 +685,10 @@ def _pool_table(shares: list[api.PoolShareView], title: str) -> Table:
             str(s.contributed_quantity),
             str(s.reserved_quantity),
             str(s.free_quantity),
-            "no (opted out)" if s.opted_out else "yes",
         )
-    return table
+        for s in shares
+    ]
+    return _table(title, headers, rows)
 
 
 @app.command()
@@ -687,22 +703,12 @@ def stock(
     """The supplier's stock positions and pool shares."""
     with _node(db) as service:
         positions = service.stock_positions(part_numbers or ())
-    table = Table(title="Stock positions")
-    table.add_column("part")
-    table.add_column("unit")
-    for column in (
-        "on hand",
-        "available",
-        "reserved",
-        "blocked",
-        "expired",
-        "avg cost",
-        "pool share",
-        "free",
-    ):
-        table.add_column(column, justify="right")
-    for p in positions:
-        table.add_row(
+    headers = (
+        "part", "unit", "on hand", "available", "reserved", "blocked", "expired", "avg cost",
+        "pool share", "pool free",
+    )  # fmt: skip
+    rows = [
+        (
             p.part_number,
             p.unit_of_measure,
             str(p.quantity_on_hand),
@@ -711,25 +717,27 @@ def stock(
             str(p.blocked_quantity),
             str(p.expired_quantity),
             _amount(p.moving_average_cost_micros),
-            "opted out" if p.pool_share.opted_out else str(p.pool_share.contributed_quantity),
+            OPTED_OUT if p.pool_share.opted_out else str(p.pool_share.contributed_quantity),
             str(p.pool_share.free_quantity),
         )
-    out.print(table)
+        for p in positions
+    ]
+    out.print(_table("Stock positions", headers, rows), crop=False)
     if lots:
-        detail = Table(title="Lots by location")
-        for column in ("part", "lot", "location", "on hand", "quality", "expiry"):
-            detail.add_column(column, justify="right" if column == "on hand" else "left")
-        for p in positions:
-            for b in p.balances:
-                detail.add_row(
-                    b.part_number,
-                    b.lot_number,
-                    b.location_id,
-                    str(b.quantity_on_hand),
-                    b.quality_status.value,
-                    b.expiry_date.isoformat() if b.expiry_date else "",
-                )
-        out.print(detail)
+        lot_rows = [
+            (
+                b.part_number,
+                b.lot_number,
+                b.location_id,
+                str(b.quantity_on_hand),
+                b.quality_status.value,
+                b.expiry_date.isoformat() if b.expiry_date else "",
+            )
+            for p in positions
+            for b in p.balances
+        ]
+        headers = ("part", "lot", "location", "on hand", "quality", "expiry")
+        out.print(_table("Lots by location", headers, lot_rows), crop=False)
 
 
 @app.command()
@@ -743,7 +751,7 @@ def pool(
     """The pool shares the alliance sees."""
     with _node(db) as service:
         shares, sequence = service.pool_shares(part_numbers or ())
-    out.print(_pool_table(shares, f"Pool shares (sequence {sequence})"))
+    out.print(_pool_table(shares, f"Pool shares (sequence {sequence})"), crop=False)
 
 
 @app.command()

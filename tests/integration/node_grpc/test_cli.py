@@ -15,8 +15,9 @@ from node.service.factory import open_node
 runner = CliRunner()
 
 
-def run(*args: str, ok: bool = True) -> str:
-    result = runner.invoke(app, ["node", *args], catch_exceptions=False, env={"COLUMNS": "200"})
+def run(*args: str, ok: bool = True, env: dict[str, str] | None = None) -> str:
+    env = {"COLUMNS": "200", **(env or {})}
+    result = runner.invoke(app, ["node", *args], catch_exceptions=False, env=env)
     if ok:
         assert result.exit_code == 0, result.output
     else:
@@ -127,7 +128,7 @@ def test_init_with_sample_loads_parts_stock_and_pool_settings(tmp_path: Path) ->
     assert positions["HOS-COOL-U-0855"].pool_share.opted_out
     assert service.reconcile().balanced
 
-    table = run("stock", "--db", url, "--lots")
+    table = run("stock", "--lots", env={"ALLIANCE_NODE_DATABASE_URL": url})  # settings from env
     assert "BRK-PAD-F-0451" in table and "P0451-2611Q" in table and "quarantine" in table
     pool = run("pool", "--db", url)
     assert "WHB-G3-F-0620" in pool and "HOS-COOL-U-0855" not in pool  # opted out

@@ -91,7 +91,16 @@ def exits_cleanly(command: F) -> F:
 
 
 def _settings() -> NodeSettings:
-    return NodeSettings()
+    from pydantic import ValidationError
+
+    try:
+        return NodeSettings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ALLIANCE_NODE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise CliError(f"invalid setting: {problems}") from None
 
 
 def _database_url(db: str | None) -> str:
@@ -165,8 +174,19 @@ def _part_unit(service: api.NodeService, part_number: str) -> str:
 @app.command()
 @exits_cleanly
 def init(
-    member_id: Annotated[str, typer.Option(help="The member's alliance id, e.g. S01.")],
-    name: Annotated[str, typer.Option(help="The member's legal name.")],
+    member_id: Annotated[
+        str | None,
+        typer.Option(
+            help="The member's alliance id, e.g. S01 (env ALLIANCE_NODE_MEMBER_ID).",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="The member's legal name (env ALLIANCE_NODE_MEMBER_NAME).", show_default=False
+        ),
+    ] = None,
     db: DbOption = None,
     key: Annotated[
         Path | None,
@@ -179,9 +199,17 @@ def init(
         ),
     ] = None,
     pool_fraction: Annotated[
-        str, typer.Option(help="Share of safety stock pledged to the pool.")
-    ] = "0.30",
-    currency: Annotated[str, typer.Option(help="The node's booking currency.")] = "EUR",
+        str | None,
+        typer.Option(
+            help="Share of safety stock pledged to the pool (default 0.30; env "
+            "ALLIANCE_NODE_POOL_FRACTION).",
+            show_default=False,
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(help="The node's booking currency (default EUR).", show_default=False),
+    ] = None,
     audit_log_origin: Annotated[
         str | None,
         typer.Option(help="Origin line of the node's audit checkpoints.", show_default=False),
@@ -195,11 +223,16 @@ def init(
     from node.sample_data import load_sample
     from node.service.factory import init_node
 
+    settings = _settings()
+    member_id = member_id or settings.member_id
+    name = name or settings.member_name
+    if not member_id or not name:
+        raise CliError("--member-id and --name are required (or ALLIANCE_NODE_MEMBER_ID/_NAME)")
     url = _database_url(db)
     path = _sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    key_path = key or _settings().audit_key_path
+    key_path = key or settings.audit_key_path
     if key_path.exists():
         public_key = load_public_key_bytes(key_path)
         out.print(f"audit key: using existing {key_path}")
@@ -211,10 +244,12 @@ def init(
         url,
         member_id=member_id,
         member_name=name,
-        pool_fraction=_decimal(pool_fraction, "--pool-fraction"),
+        pool_fraction=(
+            _decimal(pool_fraction, "--pool-fraction") if pool_fraction else settings.pool_fraction
+        ),
         audit_public_key=public_key,
         audit_log_origin=audit_log_origin or f"alliance.v1/node/{member_id}",
-        currency=currency,
+        currency=currency or settings.currency,
     )
     out.print(f"node {member_id} ({name}) initialised at {url}; public key {public_key.hex()}")
     if sample:

@@ -280,6 +280,10 @@ def test_errors_are_one_line_and_exit_non_zero(db: str, tmp_path: Path) -> None:
     assert state(db) == before
     out = run("stock", "--db", f"sqlite:///{tmp_path / 'missing.db'}", ok=False)
     assert "alliance node init" in out
+    out = run(
+        "pool", ok=False, env={"ALLIANCE_NODE_DATABASE_URL": db, "ALLIANCE_NODE_POOL_FRACTION": "2"}
+    )
+    assert "ALLIANCE_NODE_POOL_FRACTION" in out
 
 
 CSV_HEADER = "part_number,quantity,unit_of_measure,location_id,lot_number,expiry_date,unit_cost\n"

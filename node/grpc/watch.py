@@ -68,6 +68,8 @@ class Subscription:
 class PoolShareFeed:
     """Polls the outbox for pool-share events while anyone watches, and fans them out."""
 
+    RETRY_PAUSE_S = 1.0  # after a failed poll, so a database outage is not logged 50 times/s
+
     def __init__(
         self,
         service: api.NodeService,
@@ -99,6 +101,9 @@ class PoolShareFeed:
                 # Nobody was watching, so the poller's position is stale: restart from now.
                 self._last_sequence = self._service.last_sequence()
             sub = Subscription(part_numbers, self._last_sequence, self._max_backlog)
+            if self._closed:
+                sub.cancel()  # shutting down: the watcher is told where to resume elsewhere
+                return sub
             self._subscriptions.add(sub)
         self._ensure_poller()
         self.notify_committed()
@@ -149,8 +154,10 @@ class PoolShareFeed:
             if self.watcher_count:
                 try:
                     self._poll_once()
-                except Exception:  # noqa: BLE001 - keep feeding; the next tick retries
+                except Exception:  # noqa: BLE001 - keep feeding; retry after a pause
                     log.exception("pool_share_feed_poll_failed")
+                    with self._wake:
+                        self._wake.wait(self.RETRY_PAUSE_S)
 
     def _poll_once(self) -> None:
         with self._lock:

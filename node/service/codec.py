@@ -20,11 +20,19 @@ from node.service.api import (
     ShipmentResult,
 )
 
+_SCALARS = (str, int, float, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names (hot path)
+
 
 def plain(value: Any) -> Any:
     """Dataclasses, enums, decimals, dates and bytes as JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _SCALARS):
+        return value
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Decimal):

@@ -8,13 +8,14 @@ order: a reader that has seen sequence N can never later find a new event number
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from node.adapters.orm import OutboxCounter, OutboxEvent
+from node.adapters.orm import NodeIdentity, OutboxCounter, OutboxEvent
 from node.service.codec import dumps
 
 
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self.now_ms = now_ms
         self._events: list[PendingEvent] = []
+        self._pool_fraction: Decimal | None = None
         self.last_sequence = 0
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -73,6 +75,14 @@ class SqlUnitOfWork:
                 dumps(payload),
             )
         )
+
+    def pool_fraction(self) -> Decimal:
+        """The node's alliance fraction as committed now (another process may have changed it
+        with `alliance node init`), read once per transaction."""
+        if self._pool_fraction is None:
+            text = self.session.scalar(select(NodeIdentity.pool_fraction))
+            self._pool_fraction = Decimal(text or "0")
+        return self._pool_fraction
 
     @property
     def events(self) -> list[PendingEvent]:

@@ -94,7 +94,7 @@ def upsert_part(uow: SqlUnitOfWork, ctx: NodeContext, part_in: PartIn) -> None:
             opted_out=False,
             reserved_quantity=0,
             production_reserved_quantity=0,
-            pool_fraction=str(ctx.pool_fraction),
+            pool_fraction=str(uow.pool_fraction()),
             contributed_quantity=0,
             free_quantity=0,
             published="",

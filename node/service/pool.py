@@ -31,9 +31,9 @@ def stock_summary(lots: Sequence[Lot], now_ms: int) -> StockSummary:
     return summarize([lot_stock(lot) for lot in lots], utc_date(now_ms))
 
 
-def current_numbers(ctx: NodeContext, pool: PartPool, stock: StockSummary) -> PoolNumbers:
+def current_numbers(uow: SqlUnitOfWork, pool: PartPool, stock: StockSummary) -> PoolNumbers:
     return pool_numbers(
-        pool_fraction=ctx.pool_fraction,
+        pool_fraction=uow.pool_fraction(),
         safety_stock=pool.safety_stock_quantity,
         stock=stock,
         reserved=pool.reserved_quantity,
@@ -67,7 +67,7 @@ def refresh(
     actor: str,
 ) -> PoolShareView:
     """Recompute the part's pool share; if any number moved, store it and emit the event."""
-    numbers = current_numbers(ctx, pool, stock_summary(lots, uow.now_ms))
+    numbers = current_numbers(uow, pool, stock_summary(lots, uow.now_ms))
     signature = (
         f"{numbers.safety_stock}|{numbers.pool_fraction}|{numbers.contributed}|"
         f"{numbers.reserved}|{numbers.free}|{int(numbers.opted_out)}"

@@ -40,6 +40,7 @@ class _Offer:
 
     def __init__(self, uow: SqlUnitOfWork, lines: Sequence[DemandLineIn]) -> None:
         session = uow.session
+        self.uow = uow
         self.now_ms = uow.now_ms
         numbers = {line.part_number for line in lines}
         self.rows: dict[str, PartRow] = {
@@ -76,7 +77,7 @@ def _quote_line(ctx: NodeContext, offer: _Offer, line: DemandLineIn) -> QuoteLin
     now = offer.now_ms
     part_lots = offer.lots[part.id]
     stock = pool_share.stock_summary(part_lots, now)
-    numbers = pool_share.current_numbers(ctx, pool, stock)
+    numbers = pool_share.current_numbers(offer.uow, pool, stock)
     already = offer.given[part.id]
     stock_qty = min(line.quantity, max(0, numbers.free - already))
     fefo = pick_fefo(

@@ -181,7 +181,7 @@ def _reserve_locked(
     command, reservation_id = checked.command, checked.reservation_id
     rows, now = batch.rows, uow.now_ms
     _check_parts(command.lines, rows)
-    _check_pool_free(ctx, command.lines, rows, batch.lots, now)
+    _check_pool_free(uow, command.lines, rows, batch.lots)
     picks = _pick_lots(command.lines, rows, batch.lots, now)
     _check_production(uow, command.lines, rows, batch.production)
 
@@ -308,11 +308,10 @@ def _check_parts(lines: Sequence[ReserveLineIn], rows: dict[str, PartRow]) -> No
 
 
 def _check_pool_free(
-    ctx: NodeContext,
+    uow: SqlUnitOfWork,
     lines: Sequence[ReserveLineIn],
     rows: dict[str, PartRow],
     lots: dict[int, list[Lot]],
-    now_ms: int,
 ) -> None:
     asked: dict[str, int] = defaultdict(int)
     for line in lines:
@@ -320,8 +319,8 @@ def _check_pool_free(
             asked[line.part_number] += line.quantity
     for part_number, quantity in sorted(asked.items()):
         part, pool, _ = rows[part_number]
-        stock = pool_share.stock_summary(lots[part.id], now_ms)
-        numbers = pool_share.current_numbers(ctx, pool, stock)
+        stock = pool_share.stock_summary(lots[part.id], uow.now_ms)
+        numbers = pool_share.current_numbers(uow, pool, stock)
         if quantity > numbers.free:
             raise PreconditionFailed(shortfall_note(quantity, numbers, stock, part_number))
 

@@ -47,6 +47,14 @@ def test_changing_the_pool_fraction_republishes_every_share(pooled: Node) -> Non
         Decimal("0.5"),
         50,
     )
+    # A node process opened before the change uses the new fraction from then on.
+    pooled.reserve(10)
+    (share,), _ = pooled.service.pool_shares()
+    assert (share.pool_fraction, share.contributed_quantity, share.free_quantity) == (
+        Decimal("0.5"),
+        50,
+        40,
+    )
 
 
 def test_opening_an_uninitialised_database_says_what_to_do(sqlite_url: str) -> None:

@@ -149,12 +149,16 @@ def test_random_walk_keeps_the_books_straight(node: Node, seed: int) -> None:
     ]
     weights = [w for w, _ in actions]
     outcomes = {"ok": 0, "refused": 0}
-    for _ in range(150):
+    # Every step on SQLite; every 5th on PostgreSQL, whose round trips make checks slow.
+    check_every = 1 if node.url.startswith("sqlite") else 5
+    for step in range(150):
         (action,) = rng.choices([a for _, a in actions], weights)
         try:
             action()
             outcomes["ok"] += 1
         except NodeError:
             outcomes["refused"] += 1
-        check_invariants(node)
+        if step % check_every == 0:
+            check_invariants(node)
+    check_invariants(node)
     assert outcomes["ok"] > 50 and outcomes["refused"] > 5

@@ -90,7 +90,6 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
     reservation.state = ReservationState.CONFIRMED.value
     reservation.state_changed_at_ms = uow.now_ms
     reservation.sales_order_number = order
-    R.publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
     view = R.view_of(ctx, loaded)
     uow.record(
         "reservation.confirmed",
@@ -105,6 +104,8 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
         },
         actor=ALLIANCE_ACTOR,
     )
+    # The cause first, then the pool-share change it made.
+    R.publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
     return view
 
 

@@ -515,7 +515,6 @@ def release(
     if target is None:
         return view_of(ctx, loaded)
     end_holds(uow, loaded, rows, target, reason or target.value)
-    publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
     view = view_of(ctx, loaded)
     uow.record(
         f"reservation.{target.value}",
@@ -524,6 +523,8 @@ def release(
         {"reservation": view, "reason": reason},
         actor=ALLIANCE_ACTOR,
     )
+    # The cause first, then the pool-share change it made.
+    publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
     return view
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
+from node.adapters import repository as repo
 from node.adapters.orm import Lot, ReservationLot, TradeDocumentLine
 from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain.clock import utc_date
+from node.domain.lots import LotStock, fefo_key
 from node.domain.reservation import confirm_transition
 from node.service import ledger as L
 from node.service import pool as pool_share
@@ -36,13 +39,10 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
         uow.now_ms,
     ):
         return R.view_of(ctx, loaded)
-    _check_held_lots(loaded.holds, uow.now_ms, reservation.reservation_id)
+    shipping = _lots_to_ship(uow, loaded, rows)
     order = sales_order_number(reservation.reservation_id)
     movement_id = f"confirm:{reservation.reservation_id}"
     L.remember(uow, movement_id, "reservation confirmation", reservation.payload_hash, None)
-    holds: dict[str, list[tuple[ReservationLot, Lot]]] = defaultdict(list)
-    for hold, lot in loaded.holds:
-        holds[hold.line_id].append((hold, lot))
     receivable = cogs = 0
     line_no = 1
     movements: list[MovementView] = []
@@ -66,15 +66,12 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
                 )
             )
             continue
-        picks = [(lot, hold.quantity) for hold, lot in holds[line.line_id]]
-        for lot, quantity in picks:
-            lot.reserved -= quantity
         pool.reserved_quantity -= line.quantity
         result = book_sale(
             uow,
             ctx,
             part=part,
-            picks=picks,
+            picks=shipping[line.line_id],
             movement_id=movement_id,
             sales_order_number=order,
             customer_id=customer,
@@ -109,25 +106,66 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
     return view
 
 
-def _check_held_lots(
-    holds: list[tuple[ReservationLot, Lot]], now_ms: int, reservation_id: str
-) -> None:
-    """A held lot may have been blocked, expired or counted short since it was reserved."""
-    today = utc_date(now_ms)
-    problems = []
-    for hold, lot in holds:
-        stock = pool_share.lot_stock(lot)
-        if not stock.is_released():
-            problems.append(f"lot {lot.lot_number} is {lot.quality_status}")
-        elif stock.is_expired(today):
-            problems.append(f"lot {lot.lot_number} expired on {lot.expiry_date}")
-        elif lot.on_hand < hold.quantity:
-            problems.append(
-                f"lot {lot.lot_number} holds {lot.on_hand} on hand, {hold.quantity} reserved"
+def _lots_to_ship(
+    uow: SqlUnitOfWork, loaded: R.Loaded, rows: dict[str, R.PartRow]
+) -> dict[str, list[tuple[Lot, int]]]:
+    """The lots each stock line ships: its held lots, and for any part of a hold that was
+    blocked, expired or counted short since, other free lots first-expiry-first.
+
+    Ends every hold of the reservation (in this transaction); refuses when the line cannot be
+    made whole.
+    """
+    today = utc_date(uow.now_ms)
+    for hold, lot in loaded.holds:
+        lot.reserved -= hold.quantity
+    holds: dict[str, list[tuple[ReservationLot, Lot]]] = defaultdict(list)
+    for hold, lot in loaded.holds:
+        holds[hold.line_id].append((hold, lot))
+    stock_lines = [line for line in loaded.lines if line.source == SupplySource.STOCK.value]
+    lots = repo.lots_of(uow.session, {rows[line.part_number][0].id for line in stock_lines})
+    taken: dict[int, int] = defaultdict(int)
+    shipping: dict[str, list[tuple[Lot, int]]] = {}
+    for line in stock_lines:
+        picks: list[tuple[Lot, int]] = []
+        problems: list[str] = []
+        for hold, lot in sorted(holds[line.line_id], key=lambda h: _fefo(h[1])):
+            stock = pool_share.lot_stock(lot)
+            usable = lot.on_hand - taken[lot.id] if stock.is_available(today) else 0
+            take = max(0, min(hold.quantity, usable))
+            if take:
+                picks.append((lot, take))
+                taken[lot.id] += take
+            if take < hold.quantity:
+                problems.append(_why_short(lot, stock, today, hold.quantity - take))
+        short = missing = line.quantity - sum(q for _, q in picks)
+        for lot in sorted(lots[rows[line.part_number][0].id], key=_fefo):
+            if missing == 0:
+                break
+            free = pool_share.lot_stock(lot).free(today) - taken[lot.id]
+            take = max(0, min(free, missing))
+            if take:
+                picks.append((lot, take))
+                taken[lot.id] += take
+                missing -= take
+        if missing:
+            raise PreconditionFailed(
+                f"reservation {loaded.reservation.reservation_id} line {line.line_id} cannot "
+                f"ship {line.quantity} of part {line.part_number}: "
+                + "; ".join(problems)
+                + f"; other free lots cover only {short - missing} of the {short} missing;"
+                " release it and reserve again"
             )
-    if problems:
-        raise PreconditionFailed(
-            f"reservation {reservation_id} cannot ship: "
-            + "; ".join(problems)
-            + "; release it and reserve again"
-        )
+        shipping[line.line_id] = picks
+    return shipping
+
+
+def _fefo(lot: Lot) -> tuple[bool, object, str]:
+    return fefo_key(pool_share.lot_stock(lot))
+
+
+def _why_short(lot: Lot, stock: LotStock, today: date, short: int) -> str:
+    if not stock.is_released():
+        return f"held lot {lot.lot_number} is {lot.quality_status}"
+    if stock.is_expired(today):
+        return f"held lot {lot.lot_number} expired on {lot.expiry_date}"
+    return f"held lot {lot.lot_number} is {short} short (on hand {lot.on_hand})"

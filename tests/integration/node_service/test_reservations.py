@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -127,12 +128,25 @@ def test_reserve_does_not_count_expired_holds_before_the_sweep(pooled: Node) -> 
     assert pooled.service.reconcile().balanced
 
 
-def test_confirm_refuses_a_held_lot_that_was_blocked(pooled: Node) -> None:
+def test_confirm_ships_other_lots_when_a_held_lot_was_blocked(pooled: Node) -> None:
     view = pooled.reserve(10)
     pooled.service.set_lot_quality("P-100", "L1", QualityStatus.QUARANTINE, "qa")
-    with pytest.raises(PreconditionFailed, match="lot L1 is quarantine"):
+    with pytest.raises(PreconditionFailed, match="held lot L1 is quarantine.*cover only 0 of"):
         pooled.service.confirm(view.reservation_id)
     assert pooled.service.get_reservation(view.reservation_id).state is ReservationState.PENDING
+    pooled.receive(quantity=4, lot="L2", expiry=date(2026, 6, 1))
+    pooled.receive(quantity=20, lot="L3")
+    start = pooled.service.last_sequence()
+    assert pooled.service.confirm(view.reservation_id).state is ReservationState.CONFIRMED
+    shipped = [
+        r
+        for r in pooled.service.outbox_events_after(start)  # type: ignore[attr-defined]
+        if r.event_type == "reservation.confirmed"
+    ]
+    movements = json.loads(shipped[0].payload_json)["movements"]
+    assert [(m["lot_number"], m["quantity_delta"]) for m in movements] == [("L2", -4), ("L3", -6)]
+    result = pooled.service.reconcile()
+    assert result.balanced, result.mismatches
 
 
 BAD_RESERVATIONS = [

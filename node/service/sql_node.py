@@ -240,7 +240,7 @@ class SqlNodeService:
         return self.receive_many([receipt])[0]
 
     def receive_many(self, receipts: Sequence[ReceiptIn]) -> list[ReceiptResult]:
-        return self._in_write(_receive_all, tuple(receipts))
+        return self._in_write(stock.receive_all, tuple(receipts))
 
     def ship_sales(self, shipment: ShipmentIn) -> ShipmentResult:
         return self._in_write(stock.ship, shipment)
@@ -316,27 +316,3 @@ class SqlNodeService:
     def outbox_events_after(self, sequence: int, limit: int = 1000) -> list[outbox.OutboxRecord]:
         """Every outbox event after `sequence`, oldest first (for the audit log)."""
         return self._in_read(self._read, outbox.events_after, sequence, limit)
-
-
-def _receive_all(
-    uow: SqlUnitOfWork, ctx: NodeContext, receipts: tuple[ReceiptIn, ...]
-) -> list[ReceiptResult]:
-    """Every receipt in one transaction; the parts are locked together up front."""
-    from node.adapters import repository as repo
-    from node.domain import validation as v
-    from node.service.api import NotFound
-
-    if not receipts:
-        return []
-    for receipt in receipts:
-        v.part_number(receipt.part_number)
-    rows = repo.lock_parts(uow.session, {r.part_number for r in receipts})
-    results = []
-    for receipt in receipts:
-        if receipt.part_number not in rows:
-            raise NotFound(f"part {receipt.part_number} is not known to this node")
-        results.append(stock.receive(uow, ctx, receipt, rows[receipt.part_number][0]))
-        uow.session.flush()
-    touched = [(part, pool) for part, pool, _ in rows.values()]
-    stock.publish(uow, ctx, touched, receipts[-1].actor)
-    return results

@@ -98,6 +98,26 @@ def _validate_receipt(receipt: ReceiptIn) -> None:
         )
 
 
+def receive_all(
+    uow: SqlUnitOfWork, ctx: NodeContext, receipts: Sequence[ReceiptIn]
+) -> list[ReceiptResult]:
+    """Every receipt in one transaction (a stock import): all or none. The parts are locked
+    together up front, in the one lock order."""
+    if not receipts:
+        return []
+    for receipt in receipts:
+        v.part_number(receipt.part_number)
+    rows = repo.lock_parts(uow.session, {r.part_number for r in receipts})
+    results = []
+    for receipt in receipts:
+        if receipt.part_number not in rows:
+            raise NotFound(f"part {receipt.part_number} is not known to this node")
+        results.append(receive(uow, ctx, receipt, rows[receipt.part_number][0]))
+        uow.session.flush()  # a later receipt may reuse this one's movement id or lot
+    publish(uow, ctx, [(part, pool) for part, pool, _ in rows.values()], receipts[-1].actor)
+    return results
+
+
 def receive(uow: SqlUnitOfWork, ctx: NodeContext, receipt: ReceiptIn, part: Part) -> ReceiptResult:
     """Goods receipt against a purchase order (the part is already locked)."""
     _validate_receipt(receipt)

@@ -277,8 +277,11 @@ class Coordinator(Protocol):
 
     # tenants (operators) and authentication
     def register_tenant(self, principal: Principal, tenant: TenantIn) -> TenantCredentials: ...
-    def authenticate_tenant(self, api_key: str) -> Principal:
-        """Raises Unauthenticated; applies the tenant's rate limit (RateLimited)."""
+    def issue_api_key(self, principal: Principal, role: Role, subject: str) -> str:
+        """An operator issues a key for an operator or a supplier (member); shown once."""
+    def authenticate(self, api_key: str) -> Principal:
+        """The principal behind a key (stored hashed). Raises Unauthenticated; applies the
+        key holder's rate limit (RateLimited)."""
 
     # pool view
     def pool_view(self, principal: Principal, part_numbers: Sequence[str] = ()) -> list[PartPool]: ...

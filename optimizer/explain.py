@@ -5,13 +5,13 @@ its most expensive current source (or its shortage penalty when it is short); a 
 price is its landed cost per unit with its shipment cost spread over what it could carry, plus
 the exact change in the fairness penalty if it drew one more pooled unit. These are the dual
 prices of the plan with its shipment decisions fixed, taken one-sided so they are unique.
+Thresholds are computed exactly in integers; rankings use the same values as floats.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from fractions import Fraction
 
 from optimizer.flows import Flow, PartProblem
 from optimizer.greedy import Capacity
@@ -21,81 +21,94 @@ from optimizer.texts import money, sentence, unfilled_sentence
 
 
 class Margins:
-    """Marginal prices of one part's plan."""
+    """Marginal prices of one part's plan, computed once per flow, offer and line: floats for
+    ranking, exact fractions on demand for the thresholds that are reported."""
 
     def __init__(self, problem: PartProblem, quantities: dict[int, int]) -> None:
         self.problem = problem
         self.quantities = quantities
-        self.capacity = Capacity(problem)
+        capacity = Capacity(problem)
+        draws: dict[int, int] = defaultdict(int)
         for index, quantity in quantities.items():
-            self.capacity.take(problem.flows[index], quantity)
-        self.draws: dict[int, int] = defaultdict(int)
-        for index, quantity in quantities.items():
-            if problem.flows[index].source == "stock":
-                self.draws[problem.flows[index].offer] += quantity
-        self._deviation = self._total_deviation(self.draws)
-        self._fairness: dict[tuple[int, int], Fraction] = {}
-        self._landed: dict[int, Fraction] = {}
-        self._room: dict[int, int] = {}
+            f = problem.flows[index]
+            capacity.take(f, quantity)
+            if f.source == "stock":
+                draws[f.offer] += quantity
+        self.room = [capacity.room(f) for f in problem.flows]
+        self.scale = sum(o.contributed_quantity for o in problem.offers) or 1
+        self.fair_add = self._deviation_changes(draws, +1)  # offer -> change x weight x scale
+        self.fair_remove = self._deviation_changes(draws, -1)
+        self.carry = [
+            quantities.get(f.index, 0)
+            or max(1, min(self.room[f.index], problem.lines[f.line].quantity))
+            for f in problem.flows
+        ]
+        self.landed = [
+            f.unit_cost + f.shipment_cost / self.carry[f.index] for f in problem.flows
+        ]
+        self.rank = [self.landed[f.index] + self.fairness_of(f) for f in problem.flows]
 
-    def _total_deviation(self, draws: dict[int, int]) -> int:
+    def _deviation_changes(self, draws: dict[int, int], units: int) -> list[int]:
+        """Per offer: weight x scale x the change of the fairness penalty if its pool draw
+        changed by units (an integer, so it stays exact)."""
         offers = self.problem.offers
-        scale = sum(o.contributed_quantity for o in offers)
+        if not self.problem.fairness_on:
+            return [0] * len(offers)
+        scale = self.scale
         pool = sum(o.drawn_quantity for o in offers) + sum(draws.values())
-        return sum(
-            abs(scale * (o.drawn_quantity + draws.get(oi, 0)) - o.contributed_quantity * pool)
-            for oi, o in enumerate(offers)
+        gaps = [scale * (o.drawn_quantity + draws.get(oi, 0)) - o.contributed_quantity * pool
+                for oi, o in enumerate(offers)]
+        base = sum(abs(g) for g in gaps)
+        weight = self.problem.weights.fairness_per_unit
+        changes = []
+        for oi in range(len(offers)):
+            moved = sum(
+                abs(g + (scale * units if i == oi else 0) - offers[i].contributed_quantity * units)
+                for i, g in enumerate(gaps)
+            )
+            changes.append(weight * (moved - base))
+        return changes
+
+    def fairness_of(self, f: Flow) -> float:
+        return self.fair_add[f.offer] / self.scale if f.source == "stock" else 0.0
+
+    def scaled_unit(self, f: Flow) -> int:
+        """(unit cost + fairness change of one more unit) x scale, shipment cost aside."""
+        return f.unit_cost * self.scale + (self.fair_add[f.offer] if f.source == "stock" else 0)
+
+    def _scaled_rank(self, f: Flow) -> tuple[int, int]:
+        """rank x denominator, denominator: the exact value as an integer fraction."""
+        fair = self.fair_add[f.offer] if f.source == "stock" else 0
+        carry = self.carry[f.index]
+        return (f.unit_cost * carry + f.shipment_cost) * self.scale + fair * carry, (
+            carry * self.scale
         )
 
-    def fairness_change(self, offer: int, units: int) -> Fraction:
-        """Change of the fairness penalty if this offer's pool draw changed by `units`."""
-        if not self.problem.fairness_on:
-            return Fraction(0)
-        key = (offer, units)
-        if key not in self._fairness:
-            self._fairness[key] = self._fairness_change(offer, units)
-        return self._fairness[key]
+    def floor_above(self, f: Flow, price_scaled: int) -> int:
+        """floor(rank(f) - price_scaled / scale), exactly."""
+        top, den = self._scaled_rank(f)
+        return (top - price_scaled * self.carry[f.index]) // den
 
-    def _fairness_change(self, offer: int, units: int) -> Fraction:
-        draws = dict(self.draws)
-        draws[offer] = draws.get(offer, 0) + units
-        scale = sum(o.contributed_quantity for o in self.problem.offers)
-        change = self._total_deviation(draws) - self._deviation
-        return Fraction(self.problem.weights.fairness_per_unit * change, scale)
+    def floor_between(self, rival: Flow, f: Flow) -> int:
+        """floor(rank(rival) - landed(f)), exactly."""
+        top, den = self._scaled_rank(rival)
+        carry = self.carry[f.index]
+        own = (f.unit_cost * carry + f.shipment_cost) * self.scale
+        return (top * carry - own * self.carry[rival.index]) // (den * carry)
 
-    def fairness_add(self, f: Flow) -> Fraction:
-        return self.fairness_change(f.offer, 1) if f.source == "stock" else Fraction(0)
-
-    def room(self, f: Flow) -> int:
-        if f.index not in self._room:
-            self._room[f.index] = self.capacity.room(f)
-        return self._room[f.index]
-
-    def carry(self, f: Flow) -> int:
-        used = self.quantities.get(f.index, 0)
-        return used if used else max(1, min(self.room(f), self.problem.lines[f.line].quantity))
-
-    def landed(self, f: Flow) -> Fraction:
-        """Landed cost per unit with the shipment's cost spread over what it carries."""
-        if f.index not in self._landed:
-            self._landed[f.index] = f.unit_cost + Fraction(f.shipment_cost, self.carry(f))
-        return self._landed[f.index]
-
-    def line_price(self, li: int, flows: list[Flow], *, with_fairness: bool) -> Fraction:
-        """What one more unit of this line is worth: its most expensive current unit."""
-        filled = sum(self.quantities.get(f.index, 0) for f in flows)
-        if filled < self.problem.lines[li].quantity:
-            return Fraction(self.problem.shortage_per_unit(li))
-        prices = [
-            f.unit_cost - (self.fairness_change(f.offer, -1) if with_fairness and
-                           f.source == "stock" else 0)
-            for f in flows if self.quantities.get(f.index, 0) > 0
-        ]
-        return Fraction(max(prices))
-
-
-def _floor(value: Fraction) -> int:
-    return math.floor(value)
+    def line_prices(self, li: int, flows: list[Flow]) -> tuple[int, int]:
+        """What one more unit of the line is worth at the margin: (without fairness, with
+        fairness x scale)."""
+        used = [f for f in flows if self.quantities.get(f.index, 0) > 0]
+        if sum(self.quantities[f.index] for f in used) < self.problem.lines[li].quantity:
+            shortage = self.problem.shortage_per_unit(li)
+            return shortage, shortage * self.scale
+        direct = max(f.unit_cost for f in used)
+        fair = max(
+            f.unit_cost * self.scale - (self.fair_remove[f.offer] if f.source == "stock" else 0)
+            for f in used
+        )
+        return direct, fair
 
 
 def _too_late_hours(problem: PartProblem, li: int, oi: int) -> int | None:
@@ -103,8 +116,8 @@ def _too_late_hours(problem: PartProblem, li: int, oi: int) -> int | None:
     lane = offer.lane_to(line.destination)
     if lane is None:
         return None
-    arrivals = []
     transit = lane.transit_time_hours * HOUR_MS
+    arrivals = []
     if offer.stock_quantity > 0:
         arrivals.append(problem.stock_ship_at(oi) + transit)
     if offer.capacity_per_day > 0:
@@ -114,17 +127,94 @@ def _too_late_hours(problem: PartProblem, li: int, oi: int) -> int | None:
     return max(1, -(-(min(arrivals) - line.due_at) // HOUR_MS))
 
 
+class _LineExplainer:
+    """Explains the decisions on one line."""
+
+    def __init__(self, m: Margins, li: int, flows: list[Flow]) -> None:
+        self.m, self.li, self.flows = m, li, flows
+        self.problem = m.problem
+        self.line = m.problem.lines[li]
+        self.used = [f for f in flows if m.quantities.get(f.index, 0) > 0]
+        self.used_offers = {f.offer for f in self.used}
+        self._prices: tuple[int, int] | None = None
+
+    @property
+    def prices(self) -> tuple[int, int]:
+        if self._prices is None:
+            self._prices = self.m.line_prices(self.li, self.flows)
+        return self._prices
+
+    def chosen(self, f: Flow) -> tuple[ReasonCode, Counterfactual | None]:
+        m = self.m
+        if f.late:
+            return ReasonCode.LATE_PENALISED, None
+        cheaper = [g for g in self.flows if g.index != f.index and g.unit_cost < f.unit_cost]
+        if cheaper:
+            g = min(cheaper, key=lambda g: (g.unit_cost, g.index))
+            if m.room[g.index] == 0 or m.quantities.get(g.index, 0) > 0:
+                return ReasonCode.CHEAPER_CAPACITY_EXHAUSTED, None
+            if m.scaled_unit(g) >= m.scaled_unit(f):
+                return ReasonCode.FAIRNESS_BALANCING, None
+            return ReasonCode.SPLIT_AVOIDED, None
+        others = [g for g in self.flows if g.offer != f.offer]
+        if not others:
+            alone = len(self.problem.offers) == 1
+            return (ReasonCode.CHEAPEST_LANDED_COST if alone
+                    else ReasonCode.ONLY_SOURCE_IN_TIME), None
+        rival = min(others, key=lambda g: (m.rank[g.index], g.index))
+        above = f.unit_price + max(0, m.floor_between(rival, f))
+        return ReasonCode.CHEAPEST_LANDED_COST, Counterfactual(
+            kind="unit_price_above",
+            supplier_id=self.problem.offers[f.offer].supplier_id, value=above,
+        )
+
+    def not_chosen(
+        self, oi: int, flows: list[Flow]
+    ) -> tuple[ReasonCode, Counterfactual | None, Flow | None]:
+        m, offer = self.m, self.problem.offers[oi]
+        if offer.lane_to(self.line.destination) is None:
+            return ReasonCode.NO_ROUTE, None, None
+        if not flows:
+            hours = _too_late_hours(self.problem, self.li, oi)
+            if hours is None:
+                return ReasonCode.NO_CAPACITY, None, None
+            return ReasonCode.TOO_LATE, Counterfactual(
+                kind="hours_earlier", supplier_id=offer.supplier_id, value=hours
+            ), None
+        g = min(flows, key=lambda g: (m.rank[g.index], g.index))
+        if all(m.room[h.index] == 0 for h in flows):
+            return ReasonCode.CAPACITY_EXHAUSTED, Counterfactual(
+                kind="more_quantity", supplier_id=offer.supplier_id,
+                value=min(g.upper, self.line.quantity),
+            ), g
+        direct_price, fair_price = self.prices
+        excess = m.floor_above(g, fair_price)  # floor of (rank - line price)
+        threshold = g.unit_price - excess - 1 if excess >= 0 else g.unit_price
+        counterfactual = None if threshold < 0 else Counterfactual(
+            kind="unit_price_at_most", supplier_id=offer.supplier_id, value=threshold
+        )
+        if g.unit_cost >= direct_price:
+            return ReasonCode.HIGHER_LANDED_COST, counterfactual, g
+        if m.scaled_unit(g) >= fair_price:
+            return ReasonCode.FAIRNESS_BALANCING, counterfactual, g
+        limit = 1 if not self.line.allow_split else self.problem.policy.max_suppliers_per_line
+        if limit is not None and len(self.used_offers) >= limit:
+            return ReasonCode.MAX_SUPPLIERS_REACHED, counterfactual, g
+        return ReasonCode.SPLIT_AVOIDED, counterfactual, g
+
+
 def _explanation(
-    problem: PartProblem, li: int, oi: int, chosen: bool, reason: ReasonCode,
-    counterfactual: Counterfactual | None, f: Flow | None, **fields: object,
+    problem: PartProblem, li: int, oi: int, f: Flow | None, chosen: bool,
+    decision: tuple[ReasonCode, Counterfactual | None], quantity: object = "", cost: str = "",
 ) -> Explanation:
+    reason, counterfactual = decision
     supplier = problem.offers[oi].supplier_id
     cf = None if counterfactual is None else (
         counterfactual.kind, counterfactual.supplier_id, counterfactual.value
     )
     en, zh = sentence(
         reason, cf, supplier=supplier, destination=problem.lines[li].destination,
-        source=f.source if f is not None else "", **fields,
+        source=f.source if f is not None else "", quantity=quantity, cost=cost,
     )
     return Explanation.model_construct(
         line_id=problem.lines[li].line_id, supplier_id=supplier, chosen=chosen,
@@ -133,97 +223,26 @@ def _explanation(
     )
 
 
-def _chosen(
-    m: Margins, li: int, f: Flow, flows: list[Flow]
-) -> tuple[ReasonCode, Counterfactual | None]:
-    problem = m.problem
-    others = [g for g in flows if g.offer != f.offer]
-    if f.late:
-        return ReasonCode.LATE_PENALISED, None
-    if not others:
-        return ReasonCode.ONLY_SOURCE_IN_TIME, None
-    mine = m.landed(f)
-    cheaper = sorted(
-        (g for g in flows if g.index != f.index and m.landed(g) < mine),
-        key=lambda g: (m.landed(g), g.index),
-    )
-    if not cheaper:
-        rival = min(others, key=lambda g: (m.landed(g) + m.fairness_add(g), g.index))
-        above = f.unit_price + _floor(m.landed(rival) + m.fairness_add(rival) - mine)
-        supplier = problem.offers[f.offer].supplier_id
-        return ReasonCode.CHEAPEST_LANDED_COST, Counterfactual(
-            kind="unit_price_above", supplier_id=supplier, value=max(f.unit_price, above)
-        )
-    g = cheaper[0]
-    if m.room(g) == 0 or m.quantities.get(g.index, 0) > 0:
-        return ReasonCode.CHEAPER_CAPACITY_EXHAUSTED, None
-    if m.landed(g) + m.fairness_add(g) >= mine + m.fairness_add(f):
-        return ReasonCode.FAIRNESS_BALANCING, None
-    return ReasonCode.SPLIT_AVOIDED, None
-
-
-def _not_chosen(
-    m: Margins, li: int, oi: int, flows: list[Flow], all_flows: list[Flow]
-) -> tuple[ReasonCode, Counterfactual | None, Flow | None]:
-    problem = m.problem
-    offer = problem.offers[oi]
-    line = problem.lines[li]
-    if offer.lane_to(line.destination) is None:
-        return ReasonCode.NO_ROUTE, None, None
-    if not flows:
-        hours = _too_late_hours(problem, li, oi)
-        if hours is None:
-            return ReasonCode.NO_CAPACITY, None, None
-        return ReasonCode.TOO_LATE, Counterfactual(
-            kind="hours_earlier", supplier_id=offer.supplier_id, value=hours
-        ), None
-    g = min(flows, key=lambda g: (m.landed(g) + m.fairness_add(g), g.index))
-    if all(m.room(h) == 0 for h in flows):
-        return ReasonCode.CAPACITY_EXHAUSTED, Counterfactual(
-            kind="more_quantity", supplier_id=offer.supplier_id,
-            value=min(g.upper, line.quantity),
-        ), g
-    direct = m.landed(g)
-    with_fairness = direct + m.fairness_add(g)
-    line_price = m.line_price(li, all_flows, with_fairness=True)
-    excess = with_fairness - line_price
-    counterfactual = None
-    threshold = g.unit_price - _floor(excess) - 1 if excess >= 0 else g.unit_price
-    if threshold >= 0:
-        counterfactual = Counterfactual(
-            kind="unit_price_at_most", supplier_id=offer.supplier_id, value=threshold
-        )
-    if direct >= m.line_price(li, all_flows, with_fairness=False):
-        return ReasonCode.HIGHER_LANDED_COST, counterfactual, g
-    if with_fairness >= line_price:
-        return ReasonCode.FAIRNESS_BALANCING, counterfactual, g
-    used = {h.offer for h in all_flows if m.quantities.get(h.index, 0) > 0}
-    limit = 1 if not line.allow_split else problem.policy.max_suppliers_per_line
-    if limit is not None and len(used) >= limit:
-        return ReasonCode.MAX_SUPPLIERS_REACHED, counterfactual, g
-    return ReasonCode.SPLIT_AVOIDED, counterfactual, g
-
-
 def explain_part(problem: PartProblem, quantities: dict[int, int]) -> list[Explanation]:
     """One explanation per shipment and one per candidate supplier not chosen, per line."""
     m = Margins(problem, quantities)
     out: list[Explanation] = []
     for li, flows in enumerate(problem.flows_by_line()):
+        lx = _LineExplainer(m, li, flows)
         by_offer: dict[int, list[Flow]] = defaultdict(list)
         for f in flows:
             by_offer[f.offer].append(f)
         for oi in range(len(problem.offers)):
             used = [f for f in by_offer[oi] if quantities.get(f.index, 0) > 0]
             for f in used:
-                reason, cf = _chosen(m, li, f, flows)
                 out.append(_explanation(
-                    problem, li, oi, True, reason, cf, f, quantity=quantities[f.index],
-                    cost=money(_floor(m.landed(f))),
+                    problem, li, oi, f, True, lx.chosen(f), quantity=quantities[f.index],
+                    cost=money(math.floor(m.landed[f.index])),
                 ))
             if not used:
-                reason, cf, g = _not_chosen(m, li, oi, by_offer[oi], flows)
-                cost = money(_floor(m.landed(g))) if g is not None else ""
-                out.append(_explanation(problem, li, oi, False, reason, cf, g, cost=cost))
+                reason, cf, g = lx.not_chosen(oi, by_offer[oi])
+                cost = money(math.floor(m.landed[g.index])) if g is not None else ""
+                out.append(_explanation(problem, li, oi, g, False, (reason, cf), cost=cost))
     return out
 
 
@@ -231,6 +250,8 @@ def unfilled_part(
     problem: PartProblem, quantities: dict[int, int], unfilled: dict[str, int]
 ) -> list[Unfilled]:
     """The reason each short line is short."""
+    if not unfilled:
+        return []
     m = Margins(problem, quantities)
     out: list[Unfilled] = []
     for li, flows in enumerate(problem.flows_by_line()):
@@ -243,11 +264,13 @@ def unfilled_part(
         elif not flows:
             routed = any(o.lane_to(line.destination) for o in problem.offers)
             reason = ReasonCode.TOO_LATE if routed else ReasonCode.NO_ROUTE
-        elif sum(m.room(f) for f in flows) == 0:
+        elif sum(m.room[f.index] for f in flows) == 0:
             reason = ReasonCode.INSUFFICIENT_SUPPLY
         elif not line.allow_partial:
             reason = ReasonCode.PARTIAL_NOT_ALLOWED
-        elif not line.allow_split or problem.policy.max_suppliers_per_line is not None:
+        elif not line.allow_split:
+            reason = ReasonCode.SPLIT_NOT_ALLOWED
+        elif problem.policy.max_suppliers_per_line is not None:
             reason = ReasonCode.MAX_SUPPLIERS_REACHED
         else:
             reason = ReasonCode.UNECONOMIC

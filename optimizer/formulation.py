@@ -38,16 +38,13 @@ def _needs_shipment_binaries(problem: PartProblem, flows_of_line: list[Flow]) ->
     )
 
 
-def _add_flows(pm: PartModel, problem: PartProblem, open_flows: set[int] | None) -> None:
-    """open_flows None: a MIP with shipment binaries; a set: an LP with shipments fixed."""
+def _add_flows(pm: PartModel, problem: PartProblem) -> None:
     m = pm.model
     by_line = problem.flows_by_line()
     needs_y = [_needs_shipment_binaries(problem, fl) for fl in by_line]
     for f in problem.flows:
-        mip = open_flows is None
-        upper = f.upper if mip or f.index in open_flows else 0
-        pm.x.append(m.add_var(f"x{f.index}", upper, f.unit_cost, integer=mip))
-        if mip and needs_y[f.line]:
+        pm.x.append(m.add_var(f"x{f.index}", f.upper, f.unit_cost, integer=True))
+        if needs_y[f.line]:
             y = m.add_var(f"y{f.index}", 1, f.shipment_cost, integer=True)
             m.add_row(f"open{f.index}", {pm.x[-1]: 1, y: -f.upper}, upper=0)
             pm.y.append(y)
@@ -55,25 +52,18 @@ def _add_flows(pm: PartModel, problem: PartProblem, open_flows: set[int] | None)
             pm.y.append(None)
 
 
-def _add_lines(
-    pm: PartModel, problem: PartProblem, complete_lines: set[int] | None
-) -> None:
+def _add_lines(pm: PartModel, problem: PartProblem) -> None:
     m = pm.model
     limit = problem.policy.max_suppliers_per_line
     for li, (line, flows) in enumerate(zip(problem.lines, problem.flows_by_line(), strict=True)):
-        short_upper: float = line.quantity
-        if complete_lines is not None and not line.allow_partial and li in complete_lines:
-            short_upper = 0
-        s = m.add_var(f"short{li}", short_upper, problem.shortage_per_unit(li))
+        s = m.add_var(f"short{li}", line.quantity, problem.shortage_per_unit(li))
         pm.shortage.append(s)
         terms = {pm.x[f.index]: 1 for f in flows}
-        if complete_lines is None and not line.allow_partial:
+        if not line.allow_partial:
             z = m.add_var(f"complete{li}", 1, 0, integer=True)
             m.add_row(f"all_or_none{li}", {**terms, z: -line.quantity}, 0, 0)
         terms[s] = 1
         pm.line_rows.append(m.add_row(f"demand{li}", terms, line.quantity, line.quantity))
-        if complete_lines is not None:
-            continue
         ys = [pm.y[f.index] for f in flows if pm.y[f.index] is not None]
         if not line.allow_split and len(ys) > 1:
             m.add_row(f"single{li}", {y: 1 for y in ys if y is not None}, upper=1)
@@ -175,19 +165,8 @@ def _add_fairness(pm: PartModel, problem: PartProblem) -> None:
 
 def build_mip(problem: PartProblem) -> PartModel:
     pm = PartModel(LinearModel())
-    _add_flows(pm, problem, None)
-    _add_lines(pm, problem, None)
-    _add_capacities(pm, problem)
-    if problem.fairness_on:
-        _add_fairness(pm, problem)
-    return pm
-
-
-def build_fixed_lp(problem: PartProblem, open_flows: set[int], complete: set[int]) -> PartModel:
-    """The LP with every shipment decision fixed to a plan's: its duals price the decisions."""
-    pm = PartModel(LinearModel())
-    _add_flows(pm, problem, open_flows)
-    _add_lines(pm, problem, complete)
+    _add_flows(pm, problem)
+    _add_lines(pm, problem)
     _add_capacities(pm, problem)
     if problem.fairness_on:
         _add_fairness(pm, problem)

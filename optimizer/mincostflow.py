@@ -69,9 +69,9 @@ def _keep_allowed(problem: PartProblem, li: int, quantities: dict[int, int]) -> 
     kept_suppliers: set[int] = set()
     drop: list[int] = []
     for n, f in enumerate(used):
-        if not line.allow_split and n >= 1:
-            drop.append(f.index)
-        elif limit is not None and f.offer not in kept_suppliers and len(kept_suppliers) >= limit:
+        second = not line.allow_split and n >= 1
+        over = limit is not None and f.offer not in kept_suppliers and len(kept_suppliers) >= limit
+        if second or over:
             drop.append(f.index)
         else:
             kept_suppliers.add(f.offer)

@@ -8,13 +8,15 @@ fails the bound falls back to an independent LP relaxation and the best valid pl
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 from optimizer.backends import MIP_BACKENDS, solve_lp
 from optimizer.flows import PartProblem
 from optimizer.formulation import PartModel, build_mip, build_relaxation
 from optimizer.greedy import greedy
-from optimizer.linear_model import MipLimits
+from optimizer.linear_model import LinearModel, MipLimits
 from optimizer.mincostflow import min_cost_flow_plan
 from optimizer.plan import Allocation, Objective
 from optimizer.schedule import schedule
@@ -40,10 +42,11 @@ class PartOutcome:
     problem: PartProblem
     chosen: Candidate
     bound: int
-    status: str  # optimal | feasible | fallback
+    status: Literal["optimal", "feasible", "fallback"]
     backend: str
     greedy_total: int
     checks: list[str] = field(default_factory=list)
+    solver_s: float = 0.0  # wall time inside the MIP backend
 
 
 def evaluate(problem: PartProblem, origin: str, quantities: dict[int, int]) -> Candidate:
@@ -93,10 +96,23 @@ def _floor_bound(value: float) -> int | None:
     return math.floor(value - 1e-9 * abs(value)) - 1
 
 
-def lp_bound(problem: PartProblem) -> int:
-    result = solve_lp(build_relaxation(problem))
+def lp_bound(problem: PartProblem, model: LinearModel | None = None) -> int:
+    """The LP relaxation's optimum: a lower bound from a second, independent solver."""
+    result = solve_lp(model if model is not None else build_relaxation(problem))
     bound = _floor_bound(result.bound) if result.status == "optimal" else None
     return 0 if bound is None else bound
+
+
+PartStatus = Literal["optimal", "feasible", "fallback"]
+
+
+def _heuristic_outcome(
+    problem: PartProblem, backend: str, chosen: Candidate, greedy_total: int, checks: list[str]
+) -> PartOutcome:
+    bound = lp_bound(problem) if problem.flows else chosen.total
+    status: PartStatus = "optimal" if bound >= chosen.total else "feasible"
+    return PartOutcome(problem, chosen, min(bound, chosen.total), status, backend,
+                       greedy_total, checks)
 
 
 def solve_part(
@@ -110,16 +126,16 @@ def solve_part(
     valid = [c for c in heuristics if not c.errors]
     greedy_total = heuristics[0].total
     best = min(valid, key=lambda c: c.total) if valid else evaluate(problem, "empty", {})
+    if backend == "greedy" and valid:
+        return _heuristic_outcome(problem, backend, heuristics[0], greedy_total, checks)
     if backend == "greedy" or not problem.flows:
-        chosen = heuristics[0] if backend == "greedy" and valid else best
-        bound = lp_bound(problem) if problem.flows else chosen.total
-        status = "optimal" if bound >= chosen.total else "feasible"
-        return PartOutcome(problem, chosen, min(bound, chosen.total), status, backend,
-                           greedy_total, checks)
+        return _heuristic_outcome(problem, backend, best, greedy_total, checks)
     pm = build_mip(problem)
     pm.model.hint = _hint(pm, problem, best.quantities)
+    started = time.perf_counter()
     result = MIP_BACKENDS[backend](pm.model, MipLimits(time_limit_s, relative_gap))
-    chosen, status = best, result.status
+    solver_s = time.perf_counter() - started
+    chosen = best
     if result.values is not None:
         quantities, fractional = _read_quantities(pm, result.values)
         mip = evaluate(problem, backend, quantities)
@@ -128,16 +144,20 @@ def solve_part(
             checks.append(f"{backend}: plan costs {mip.total}, solver claimed {result.objective}")
         if not mip.errors and mip.total <= best.total:
             chosen = mip
-    bound = _floor_bound(result.bound)
-    if status != "optimal" or bound is None:
-        bound = max(lp_bound(problem), -1 if bound is None else bound)
+    claimed = _floor_bound(result.bound)
+    bound = claimed if claimed is not None else lp_bound(problem, pm.model)
+    if chosen.total - bound > chosen.total * relative_gap * 4:
+        # Stopped early, before the solver's own root bound was any good: the LP is better.
+        bound = max(bound, lp_bound(problem, pm.model))
     lowest_known = min([c.total for c in valid] + [chosen.total])
     if bound > lowest_known:
+        # A bound above a plan that validates: the solver certified a wrong optimum.
         checks.append(f"{backend}: bound {bound} above a valid plan's {lowest_known}")
-        bound = lp_bound(problem)
+        bound = min(lp_bound(problem), lowest_known)
+    status: PartStatus = "optimal" if result.status == "optimal" else "feasible"
     if checks:
         status = "fallback" if chosen.origin != backend else "feasible"
-    elif chosen.origin != backend or status != "optimal":
+    elif chosen.origin != backend:
         status = "feasible"
     return PartOutcome(problem, chosen, min(bound, chosen.total), status, backend,
-                       greedy_total, checks)
+                       greedy_total, checks, solver_s)

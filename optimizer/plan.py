@@ -50,6 +50,7 @@ class ReasonCode(StrEnum):
     NO_OFFER = "no_offer"
     INSUFFICIENT_SUPPLY = "insufficient_supply"
     PARTIAL_NOT_ALLOWED = "partial_not_allowed"
+    SPLIT_NOT_ALLOWED = "split_not_allowed"
     UNECONOMIC = "uneconomic"
 
 

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 
 from optimizer.explain import explain_part, unfilled_part
 from optimizer.flows import PartProblem, decompose
-from optimizer.part_solver import PartOutcome, solve_part
+from optimizer.part_solver import PartOutcome, PartStatus, solve_part
 from optimizer.plan import Allocation, Explanation, Objective, Plan, SolverReport, Unfilled
 from optimizer.request import PlanRequest, Policy
 from optimizer.validator import validate_plan
 
-# Share of the time limit given to solving and explaining parts; the rest is assembly and the
-# final validation. Explanations cost about this much per candidate flow (measured).
+# Share of the time limit given to solving and explaining parts; the rest is moving results
+# between processes, assembly and the final validation.
 _SOLVE_SHARE = 0.85
-_EXPLAIN_S_PER_FLOW = 40e-6
+_OTHER_S_PER_FLOW = 120e-6  # a prior for everything but the MIP itself, per candidate flow
 _MIN_PART_S = 0.005
+_TRANSFER_S_PER_FLOW = 12e-6  # pickling results in a worker and unpickling them here
 
 
 class InvalidPlanError(RuntimeError):
@@ -41,7 +42,7 @@ class PartResult:
     unfilled: list[Unfilled]
     objective: Objective
     bound: int
-    status: str
+    status: PartStatus
     backend: str
     greedy_total: int
     checks: list[str]
@@ -64,46 +65,81 @@ def _size(problem: PartProblem) -> int:
     return len(problem.flows) + len(problem.lines)
 
 
+class _Clock:
+    """Splits what is left of a budget between parts, after setting aside the time the
+    parts' other work (heuristics, models, explanations) is measured to take per flow."""
+
+    def __init__(self, budget_s: float, problems: Sequence[PartProblem]) -> None:
+        self.started = time.perf_counter()
+        self.deadline = self.started + budget_s
+        self.flows_left = sum(len(p.flows) for p in problems)
+        self.size_left = sum(_size(p) for p in problems)
+        self.other_s, self.flows_done = 0.0, 0
+
+    def share(self, problem: PartProblem) -> float:
+        per_flow = (self.other_s + _OTHER_S_PER_FLOW * 200) / (self.flows_done + 200)
+        now = time.perf_counter()
+        free = self.deadline - now - per_flow * self.flows_left
+        return max(_MIN_PART_S, free * _size(problem) / max(1, self.size_left))
+
+    def done(self, problem: PartProblem, wall_s: float, solver_s: float) -> None:
+        self.other_s += max(0.0, wall_s - solver_s)
+        self.flows_done += len(problem.flows)
+        self.flows_left -= len(problem.flows)
+        self.size_left -= _size(problem)
+
+
 def solve_parts(problems: Sequence[PartProblem], budget_s: float) -> list[PartResult]:
-    """Solve parts one after another, each with its share of what is left of the budget,
-    then explain them; the explanations' time is set aside first."""
-    started = time.perf_counter()
-    explain = bool(problems) and problems[0].policy.explain
-    flows = sum(len(p.flows) for p in problems)
-    deadline = started + budget_s - (_EXPLAIN_S_PER_FLOW * flows if explain else 0.0)
-    left = sum(_size(p) for p in problems)
-    outcomes = []
+    """Solve and explain parts one after another, each MIP with its share of the budget."""
+    clock = _Clock(budget_s, problems)
+    results = []
     for problem in problems:
-        remaining = max(0.0, deadline - time.perf_counter())
-        share = remaining * _size(problem) / max(1, left)
-        left -= _size(problem)
-        outcomes.append(solve_part(
-            problem, choose_backend(problem.policy, problem), max(_MIN_PART_S, share),
+        started = time.perf_counter()
+        outcome = solve_part(
+            problem, choose_backend(problem.policy, problem), clock.share(problem),
             problem.policy.relative_gap_ppm / 1e6,
-        ))
-    return [_finish(outcome, explain) for outcome in outcomes]
+        )
+        results.append(_finish(outcome, problem.policy.explain))
+        clock.done(problem, time.perf_counter() - started, outcome.solver_s)
+    return results
 
 
-def _chunks(problems: list[PartProblem], workers: int) -> list[list[PartProblem]]:
-    """Longest first onto the least loaded worker: balanced and deterministic."""
+def _chunks(indices: list[int], sizes: list[int], workers: int) -> list[list[int]]:
+    """Largest first onto the least loaded worker: balanced and deterministic."""
     loads = [0] * workers
-    chunks: list[list[PartProblem]] = [[] for _ in range(workers)]
-    for p in sorted(problems, key=lambda p: (-_size(p), p.part_number)):
+    chunks: list[list[int]] = [[] for _ in range(workers)]
+    for i in sorted(indices, key=lambda i: (-sizes[i], i)):
         w = loads.index(min(loads))
-        chunks[w].append(p)
-        loads[w] += _size(p)
-    return [sorted(c, key=lambda p: p.part_number) for c in chunks if c]
+        chunks[w].append(i)
+        loads[w] += sizes[i]
+    return [sorted(c) for c in chunks if c]
 
 
 def _solve_all(problems: list[PartProblem], policy: Policy, budget_s: float) -> list[PartResult]:
     workers = min(policy.workers, len(problems))
     if workers <= 1:
         return solve_parts(problems, budget_s)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(solve_parts, c, budget_s) for c in _chunks(problems, workers)]
-        results = [r for f in futures for r in f.result()]
+    global _FORKED_PROBLEMS
+    # Forked workers inherit the problems; only their indices cross the process boundary.
+    # Their results (explanations mostly) do cross it, which takes time set aside here.
+    _FORKED_PROBLEMS = problems
+    budget_s -= _TRANSFER_S_PER_FLOW * sum(len(p.flows) for p in problems)
+    chunks = _chunks(list(range(len(problems))), [_size(p) for p in problems], workers)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_solve_forked, c, budget_s) for c in chunks]
+            results = [r for f in futures for r in f.result()]
+    finally:
+        _FORKED_PROBLEMS = []
     return sorted(results, key=lambda r: r.part_number)
+
+
+_FORKED_PROBLEMS: list[PartProblem] = []
+
+
+def _solve_forked(indices: list[int], budget_s: float) -> list[PartResult]:
+    return solve_parts([_FORKED_PROBLEMS[i] for i in indices], budget_s)
 
 
 def _sum_objectives(objectives: list[Objective]) -> Objective:
@@ -111,7 +147,7 @@ def _sum_objectives(objectives: list[Objective]) -> Objective:
     return Objective(**{k: sum(getattr(o, k) for o in objectives) for k in fields})
 
 
-def _status(results: list[PartResult]) -> str:
+def _status(results: list[PartResult]) -> PartStatus:
     statuses = {r.status for r in results}
     if "fallback" in statuses:
         return "fallback"

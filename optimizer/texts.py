@@ -71,6 +71,10 @@ _TEXTS: dict[ReasonCode, tuple[str, str]] = {
         "{quantity} unfilled: the line must be filled completely and cannot be.",
         "{quantity} 未满足：此行必须整行满足，但无法满足。",
     ),
+    ReasonCode.SPLIT_NOT_ALLOWED: (
+        "{quantity} unfilled: the line cannot be split and no single shipment covers it.",
+        "{quantity} 未满足：此行不可拆分，且没有单次发货能覆盖全部数量。",
+    ),
     ReasonCode.UNECONOMIC: (
         "{quantity} unfilled: supplying it costs more than the shortage penalty.",
         "{quantity} 未满足：供应成本高于缺货罚金。",
@@ -120,22 +124,23 @@ def money(micros: int) -> str:
 
 
 def sentence(
-    reason: ReasonCode, counterfactual: tuple[str, str, int] | None = None, **fields: object
+    reason: ReasonCode, counterfactual: tuple[str, str, int] | None = None, *,
+    supplier: str = "", quantity: object = "", source: str = "", cost: str = "",
+    destination: str = "",
 ) -> tuple[str, str]:
     """(English, Chinese) for a reason; counterfactual is (kind, supplier, value)."""
-    out = []
-    for lang, template in zip(("en", "zh"), _TEXTS[reason], strict=True):
-        values: dict[str, object] = {
-            "supplier": "", "quantity": "", "cost": "", "destination": "", **fields,
-        }
-        values["source"] = _SOURCE[lang].get(str(values.get("source")), "")
-        text = template.format(**values)
-        if counterfactual is not None:
-            kind, supplier, value = counterfactual
-            shown = money(value) if kind.startswith("unit_price") else str(value)
-            text += _COUNTERFACTUAL[kind][lang == "zh"].format(supplier=supplier, value=shown)
-        out.append(text)
-    return out[0], out[1]
+    en_template, zh_template = _TEXTS[reason]
+    en = en_template.format(supplier=supplier, quantity=quantity, cost=cost,
+                            destination=destination, source=_SOURCE["en"].get(source, ""))
+    zh = zh_template.format(supplier=supplier, quantity=quantity, cost=cost,
+                            destination=destination, source=_SOURCE["zh"].get(source, ""))
+    if counterfactual is not None:
+        kind, who, value = counterfactual
+        shown = money(value) if kind.startswith("unit_price") else str(value)
+        en_cf, zh_cf = _COUNTERFACTUAL[kind]
+        en += en_cf.format(supplier=who, value=shown)
+        zh += zh_cf.format(supplier=who, value=shown)
+    return en, zh
 
 
 def unfilled_sentence(reason: ReasonCode, quantity: int, destination: str) -> tuple[str, str]:

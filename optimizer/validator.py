@@ -146,6 +146,8 @@ def plan_objective(
         w = part_weights(policy, part_lines, part_offers)
         draws: dict[str, int] = defaultdict(int)
         for a in shipments_of[part]:
+            if a.line_id not in by_line or (a.supplier_id, part) not in by_offer:
+                continue  # reported by check_shipments
             line, offer = by_line[a.line_id], by_offer[(a.supplier_id, part)]
             terms["goods_micros"] += a.quantity * a.unit_price_micros
             terms["shipping_micros"] += a.shipping_cost_micros

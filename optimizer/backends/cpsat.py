@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from optimizer.linear_model import LinearModel, MipLimits, MipResult
+from optimizer.linear_model import LinearModel, MipLimits, MipResult, Status
 
 _BIG = 2**50
 
@@ -40,12 +40,9 @@ def solve_cpsat(model: LinearModel, limits: MipLimits) -> MipResult:
     solver.parameters.relative_gap_limit = limits.relative_gap
     solver.parameters.random_seed = 1
     code = solver.solve(cp)
-    if code == cp_model.OPTIMAL:
-        status = "optimal"
-    elif code == cp_model.FEASIBLE:
-        status = "feasible"
-    else:
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return MipResult("none", None, float("inf"), float("-inf"), "cp_sat")
+    status: Status = "optimal" if code == cp_model.OPTIMAL else "feasible"
     values = [float(solver.value(v)) for v in variables]
     return MipResult(
         status, values, solver.objective_value, solver.best_objective_bound, "cp_sat"

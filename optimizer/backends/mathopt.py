@@ -1,44 +1,99 @@
-"""OR-Tools MathOpt (HiGHS, SCIP) on the neutral model; kept for backend measurements."""
+"""OR-Tools MathOpt (HiGHS, SCIP): the neutral model is written straight into MathOpt's
+columnar ModelProto and handed to the C++ solver, which is about ten times faster than building
+it through mathopt.Model's Python objects (measured: 17-23 ms per part model)."""
 
 from __future__ import annotations
 
-import datetime
+import math
 
-from ortools.math_opt.python import mathopt
+from ortools.math_opt import (
+    callback_pb2,
+    model_parameters_pb2,
+    model_pb2,
+    parameters_pb2,
+    result_pb2,
+    solution_pb2,
+)
+from ortools.math_opt.core.python import solver as core_solver
+from ortools.math_opt.python import init_arguments, parameters
 
 from optimizer.linear_model import LinearModel, MipLimits, MipResult
 
-_SOLVERS = {"highs": mathopt.SolverType.HIGHS, "gscip": mathopt.SolverType.GSCIP}
+_SOLVERS = {"highs": parameters.SolverType.HIGHS, "gscip": parameters.SolverType.GSCIP}
+_NAMES = {"highs": "highs", "gscip": "scip_mathopt"}
+_OPTIMAL = result_pb2.TERMINATION_REASON_OPTIMAL
+_FEASIBLE = solution_pb2.SOLUTION_STATUS_FEASIBLE
+
+
+def _model_proto(model: LinearModel) -> model_pb2.ModelProto:
+    proto = model_pb2.ModelProto()
+    n = model.num_vars
+    variables = proto.variables
+    variables.ids.extend(range(n))
+    variables.lower_bounds.extend(model.lower)
+    variables.upper_bounds.extend(model.upper)
+    variables.integers.extend(model.integer)
+    costs = [(v, c) for v, c in enumerate(model.cost) if c]
+    proto.objective.linear_coefficients.ids.extend(v for v, _ in costs)
+    proto.objective.linear_coefficients.values.extend(c for _, c in costs)
+    rows = proto.linear_constraints
+    rows.ids.extend(range(len(model.rows)))
+    rows.lower_bounds.extend(r.lower for r in model.rows)
+    rows.upper_bounds.extend(r.upper for r in model.rows)
+    matrix = proto.linear_constraint_matrix
+    for i, row in enumerate(model.rows):  # row-major, columns sorted within each row
+        matrix.row_ids.extend([i] * len(row.variables))
+        matrix.column_ids.extend(row.variables)
+        matrix.coefficients.extend(row.coefficients)
+    return proto
+
+
+def _parameters(solver: str, limits: MipLimits) -> parameters_pb2.SolveParametersProto:
+    params = parameters_pb2.SolveParametersProto(
+        relative_gap_tolerance=limits.relative_gap, random_seed=1, enable_output=False,
+    )
+    params.time_limit.FromNanoseconds(int(limits.time_limit_s * 1e9))
+    if solver == "highs":
+        # HiGHS takes its thread count from its own options, not from MathOpt's.
+        params.highs.int_options["threads"] = 1
+    else:
+        params.threads = 1
+    return params
+
+
+def _hint(model: LinearModel) -> model_parameters_pb2.ModelSolveParametersProto:
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
+    if model.hint:
+        hint = model_params.solution_hints.add()
+        ids = sorted(model.hint)
+        hint.variable_values.ids.extend(ids)
+        hint.variable_values.values.extend(model.hint[v] for v in ids)
+    return model_params
 
 
 def solve_mathopt(solver: str, model: LinearModel, limits: MipLimits) -> MipResult:
-    mo = mathopt.Model()
-    variables = [
-        mo.add_variable(lb=lo, ub=up, is_integer=is_int)
-        for lo, up, is_int in zip(model.lower, model.upper, model.integer, strict=True)
-    ]
-    for row in model.rows:
-        expr = mathopt.LinearSum(
-            a * variables[v] for v, a in zip(row.variables, row.coefficients, strict=True)
-        )
-        mo.add_linear_constraint(lb=row.lower, ub=row.upper, expr=expr)
-    mo.minimize(mathopt.LinearSum(c * v for v, c in zip(variables, model.cost, strict=True) if c))
-    params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=limits.time_limit_s),
-        relative_gap_tolerance=limits.relative_gap, random_seed=1,
-        threads=None if solver == "highs" else 1,
+    model_params = _hint(model) if limits.use_hint else (
+        model_parameters_pb2.ModelSolveParametersProto()
     )
-    model_params = mathopt.ModelSolveParameters()
-    if limits.use_hint and model.hint is not None:
-        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
-            variable_values={variables[v]: h for v, h in model.hint.items()})])
-    result = mathopt.solve(mo, _SOLVERS[solver], params=params, model_params=model_params)
-    name = "highs" if solver == "highs" else "scip_mathopt"
-    if not result.has_primal_feasible_solution():
-        return MipResult("none", None, float("inf"), result.best_objective_bound(), name)
-    optimal = result.termination.reason == mathopt.TerminationReason.OPTIMAL
-    values = [result.variable_values(v) for v in variables]
+    result = core_solver.solve(
+        _model_proto(model), _SOLVERS[solver].value,
+        init_arguments.StreamableSolverInitArguments().to_proto(),
+        _parameters(solver, limits), model_params, None,
+        callback_pb2.CallbackRegistrationProto(), None, None,
+    )
+    name = _NAMES[solver]
+    bound = result.termination.objective_bounds.dual_bound
+    feasible = [
+        s.primal_solution for s in result.solutions
+        if s.HasField("primal_solution") and s.primal_solution.feasibility_status == _FEASIBLE
+    ]
+    if not feasible:
+        return MipResult("none", None, math.inf, bound, name)
+    best = min(feasible, key=lambda s: s.objective_value)
+    values = [0.0] * model.num_vars
+    for v, x in zip(best.variable_values.ids, best.variable_values.values, strict=True):
+        values[v] = x
+    optimal = result.termination.reason == _OPTIMAL
     return MipResult(
-        "optimal" if optimal else "feasible", values, result.objective_value(),
-        result.best_objective_bound(), name,
+        "optimal" if optimal else "feasible", values, best.objective_value, bound, name
     )

@@ -64,17 +64,18 @@ def solve_mpsolver(solver_id: str, model: LinearModel, limits: MipLimits) -> Mip
 
 
 def solve_lp(model: LinearModel) -> MipResult:
-    """GLOP on the continuous version of the model; returns row duals."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
+    """The continuous version of the model: GLOP, then CLP if GLOP gives up (it returned
+    ABNORMAL on one part of the 100x2000 family that CLP and HiGHS solve)."""
     model_lp = LinearModel(
         model.lower, model.upper, model.cost, [False] * model.num_vars, model.names, model.rows
     )
-    variables, constraints = _load(solver, model_lp)
-    status = _status(solver.Solve())
-    if status != "optimal":
-        return MipResult("none", None, float("inf"), float("-inf"), "glop")
-    value = solver.Objective().Value()
-    return MipResult(
-        "optimal", [v.solution_value() for v in variables], value, value, "glop",
-        duals=[c.dual_value() for c in constraints],
-    )
+    for solver_id in ("GLOP", "CLP"):
+        solver = pywraplp.Solver.CreateSolver(solver_id)
+        variables, constraints = _load(solver, model_lp)
+        if _status(solver.Solve()) == "optimal":
+            value = solver.Objective().Value()
+            return MipResult(
+                "optimal", [v.solution_value() for v in variables], value, value,
+                solver_id.lower(), duals=[c.dual_value() for c in constraints],
+            )
+    return MipResult("none", None, float("inf"), float("-inf"), "lp")

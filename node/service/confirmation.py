@@ -11,9 +11,10 @@ from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain.clock import utc_date
 from node.domain.lots import LotStock, fefo_key
 from node.domain.reservation import confirm_transition
+from node.service import holds
 from node.service import ledger as L
 from node.service import pool as pool_share
-from node.service import reservations as R
+from node.service import reservation_views as R
 from node.service.api import (
     MovementView,
     PreconditionFailed,
@@ -102,7 +103,7 @@ def confirm(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> Reserv
         actor=ALLIANCE_ACTOR,
     )
     # The cause first, then the pool-share change it made.
-    R.publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
+    holds.publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
     return view
 
 

@@ -20,7 +20,7 @@ from node.service.api import DemandLineIn, LotPick, QuoteLineView, QuoteView
 from node.service.context import NodeContext
 from node.service.pricing import line_price
 from node.service.production import capacity_of, production_note
-from node.service.reservations import PartRow
+from node.service.reservation_views import PartRow
 
 
 def validate_lines(demand_id: str, lines: Sequence[DemandLineIn]) -> None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert
 
 from node.adapters import repository as repo
 from node.adapters.orm import (
-    Capacity,
     Lot,
-    Part,
-    PartPool,
     Reservation,
     ReservationLine,
     ReservationLot,
@@ -24,11 +21,9 @@ from node.domain.capacity import producible_quantity
 from node.domain.clock import utc_date
 from node.domain.lots import fefo_key
 from node.domain.pool_share import shortfall_note
-from node.domain.reservation import is_overdue, release_transition
 from node.service import pool as pool_share
 from node.service.api import (
     AlreadyExists,
-    LotPick,
     NodeError,
     NotFound,
     PreconditionFailed,
@@ -40,12 +35,10 @@ from node.service.api import (
     SupplySource,
 )
 from node.service.codec import payload_hash
-from node.service.context import ALLIANCE_ACTOR, SWEEPER_ACTOR, NodeContext
+from node.service.context import ALLIANCE_ACTOR, NodeContext
 from node.service.pricing import line_price
 from node.service.production import capacity_of, production_note
-
-PartRow = tuple[Part, PartPool, Capacity | None]
-EXPIRE_BATCH = 200  # reservations expired per transaction
+from node.service.reservation_views import PartRow, load_view, pick_view
 
 
 class SweepFirst(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -247,7 +240,7 @@ def _reserve_locked(
                 line.quantity,
                 part.unit_of_measure,
                 line.source,
-                tuple(_pick_view(lot, q) for lot, q in line_picks),
+                tuple(pick_view(lot, q) for lot, q in line_picks),
                 price,
                 currency,
             )
@@ -394,186 +387,3 @@ def _check_production(
                 + production_note(capacity, transit_hours, outstanding.get(part.id, 0))
             )
         outstanding[part.id] = outstanding.get(part.id, 0) + line.quantity
-
-
-def _pick_view(lot: Lot, quantity: int) -> LotPick:
-    return LotPick(lot.lot_number, quantity, lot.expiry_date, lot.production_date)
-
-
-def _view(
-    ctx: NodeContext, reservation: Reservation, lines: tuple[ReservedLineView, ...]
-) -> ReservationView:
-    return ReservationView(
-        reservation_id=reservation.reservation_id,
-        plan_id=reservation.plan_id,
-        demand_id=reservation.demand_id,
-        member_id=ctx.member_id,
-        state=ReservationState(reservation.state),
-        lines=lines,
-        created_at_ms=reservation.created_at_ms,
-        expires_at_ms=reservation.expires_at_ms,
-        state_changed_at_ms=reservation.state_changed_at_ms,
-        sales_order_number=reservation.sales_order_number,
-    )
-
-
-@dataclass(frozen=True)
-class Loaded:
-    reservation: Reservation
-    lines: list[ReservationLine]
-    holds: list[tuple[ReservationLot, Lot]]
-
-
-def load(uow: SqlUnitOfWork, reservation: Reservation) -> Loaded:
-    session = uow.session
-    ids = [reservation.reservation_id]
-    return Loaded(
-        reservation, repo.reservation_lines(session, ids), repo.reservation_holds(session, ids)
-    )
-
-
-def view_of(ctx: NodeContext, loaded: Loaded) -> ReservationView:
-    holds: dict[str, list[tuple[ReservationLot, Lot]]] = defaultdict(list)
-    for hold, lot in loaded.holds:
-        holds[hold.line_id].append((hold, lot))
-    lines = []
-    for line in loaded.lines:
-        line_holds = sorted(holds[line.line_id], key=lambda h: fefo_key(pool_share.lot_stock(h[1])))
-        lines.append(
-            ReservedLineView(
-                line.line_id,
-                line.part_number,
-                line.quantity,
-                line.unit_of_measure,
-                SupplySource(line.source),
-                tuple(_pick_view(lot, hold.quantity) for hold, lot in line_holds),
-                line.unit_price_micros,
-                line.currency,
-            )
-        )
-    return _view(ctx, loaded.reservation, tuple(lines))
-
-
-def load_view(uow: SqlUnitOfWork, ctx: NodeContext, reservation: Reservation) -> ReservationView:
-    return view_of(ctx, load(uow, reservation))
-
-
-def get(uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str) -> ReservationView:
-    reservation = uow.session.get(Reservation, v.reservation_id(reservation_id))
-    if reservation is None:
-        raise NotFound(f"reservation {reservation_id} does not exist")
-    return load_view(uow, ctx, reservation)
-
-
-def lock_reservation(uow: SqlUnitOfWork, reservation_id: str) -> tuple[Loaded, dict[str, PartRow]]:
-    """The reservation, read again after its parts are locked (its state is stable from then)."""
-    session = uow.session
-    reservation_id = v.reservation_id(reservation_id)
-    lines = repo.reservation_lines(session, [reservation_id])
-    if not lines:
-        raise NotFound(f"reservation {reservation_id} does not exist")
-    rows = repo.lock_parts(session, {line.part_number for line in lines})
-    (reservation,) = repo.reservations(session, [reservation_id])
-    holds = repo.reservation_holds(session, [reservation_id])
-    return Loaded(reservation, lines, holds), rows
-
-
-def end_holds(
-    uow: SqlUnitOfWork,
-    loaded: Loaded,
-    rows: dict[str, PartRow],
-    state: ReservationState,
-    reason: str,
-) -> None:
-    """Give a pending reservation's units back and move it to released or expired."""
-    for hold, lot in loaded.holds:
-        lot.reserved -= hold.quantity
-    for line in loaded.lines:
-        pool = rows[line.part_number][1]
-        if line.source == SupplySource.STOCK.value:
-            pool.reserved_quantity -= line.quantity
-        else:
-            pool.production_reserved_quantity -= line.quantity
-    reservation = loaded.reservation
-    reservation.state = state.value
-    reservation.state_changed_at_ms = uow.now_ms
-    reservation.state_reason = reason[:256]
-
-
-def release(
-    uow: SqlUnitOfWork, ctx: NodeContext, reservation_id: str, reason: str
-) -> ReservationView:
-    v.text(reason, "release reason")
-    loaded, rows = lock_reservation(uow, reservation_id)
-    reservation = loaded.reservation
-    target = release_transition(
-        reservation.reservation_id,
-        ReservationState(reservation.state),
-        reservation.expires_at_ms,
-        uow.now_ms,
-    )
-    if target is None:
-        return view_of(ctx, loaded)
-    end_holds(uow, loaded, rows, target, reason or target.value)
-    view = view_of(ctx, loaded)
-    uow.record(
-        f"reservation.{target.value}",
-        "reservation",
-        reservation.reservation_id,
-        {"reservation": view, "reason": reason},
-        actor=ALLIANCE_ACTOR,
-    )
-    # The cause first, then the pool-share change it made.
-    publish_pools(uow, ctx, rows.values(), actor=ALLIANCE_ACTOR)
-    return view
-
-
-def publish_pools(
-    uow: SqlUnitOfWork, ctx: NodeContext, rows: Iterable[PartRow], *, actor: str
-) -> None:
-    uow.session.flush()
-    part_rows = list(rows)
-    lots = repo.lots_of(uow.session, [part.id for part, _, _ in part_rows])
-    for part, pool, _ in part_rows:
-        pool_share.refresh(uow, ctx, part, pool, lots[part.id], actor=actor)
-
-
-def expire_overdue(uow: SqlUnitOfWork, ctx: NodeContext, part_ids: set[int] | None = None) -> int:
-    """Expire pending reservations whose time-to-live ran out (optionally only on some parts)."""
-    session = uow.session
-    now = uow.now_ms
-    ids = repo.overdue_reservation_ids(session, now, part_ids or (), EXPIRE_BATCH)
-    lines = repo.reservation_lines(session, ids) if ids else []
-    numbers = {line.part_number for line in lines}
-    if part_ids:
-        numbers |= {p.part_number for p in session.query(Part).filter(Part.id.in_(part_ids))}
-    rows = repo.lock_parts(session, numbers)
-    expired = 0
-    by_id: dict[str, list[ReservationLine]] = defaultdict(list)
-    for line in lines:
-        by_id[line.reservation_id].append(line)
-    holds: dict[str, list[tuple[ReservationLot, Lot]]] = defaultdict(list)
-    for hold, lot in repo.reservation_holds(session, ids) if ids else []:
-        holds[hold.reservation_id].append((hold, lot))
-    for reservation in repo.reservations(session, ids) if ids else []:
-        if not is_overdue(ReservationState(reservation.state), reservation.expires_at_ms, now):
-            continue  # confirmed or released meanwhile
-        loaded = Loaded(
-            reservation, by_id[reservation.reservation_id], holds[reservation.reservation_id]
-        )
-        end_holds(uow, loaded, rows, ReservationState.EXPIRED, "time-to-live ran out")
-        uow.record(
-            "reservation.expired",
-            "reservation",
-            reservation.reservation_id,
-            {"reservation": view_of(ctx, loaded), "reason": "time-to-live ran out"},
-            actor=SWEEPER_ACTOR,
-        )
-        expired += 1
-    session.flush()
-    if rows:
-        next_expiry = repo.next_hold_expiry(session, [part.id for part, _, _ in rows.values()])
-        for part, pool, _ in rows.values():
-            pool.next_hold_expiry_at_ms = next_expiry.get(part.id)
-    publish_pools(uow, ctx, rows.values(), actor=SWEEPER_ACTOR)
-    return expired

@@ -17,10 +17,12 @@ from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain.clock import Clock
 from node.service import (
     confirmation,
+    holds,
     master_data,
     outbox,
     quotes,
     reports,
+    reservation_views,
     reservations,
     stock,
     sweeps,
@@ -208,10 +210,10 @@ class SqlNodeService:
         return self._in_write(confirmation.confirm, reservation_id)
 
     def release(self, reservation_id: str, reason: str = "") -> ReservationView:
-        return self._in_write(reservations.release, reservation_id, reason)
+        return self._in_write(holds.release, reservation_id, reason)
 
     def get_reservation(self, reservation_id: str) -> ReservationView:
-        return self._in_read(self._read, reservations.get, self._ctx, reservation_id)
+        return self._in_read(self._read, reservation_views.get, self._ctx, reservation_id)
 
     def expire_due(self) -> int:
         total = self._expire(None)
@@ -223,9 +225,9 @@ class SqlNodeService:
         """Expire overdue holds (on some parts or all), a bounded batch per transaction."""
         total = 0
         while True:
-            expired = self._in_write(reservations.expire_overdue, part_ids)
+            expired = self._in_write(holds.expire_overdue, part_ids)
             total += expired
-            if expired < reservations.EXPIRE_BATCH:
+            if expired < holds.EXPIRE_BATCH:
                 return total
 
     # --- the supplier's own books ------------------------------------------------------------

@@ -314,6 +314,19 @@ def serve(
             "--key", "--key-path", help="Audit key; must match the node's.", show_default=False
         ),
     ] = None,
+    tls_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Serve the alliance port over mutual TLS with ca.crt and NAME.key/.crt from "
+            "this directory (`alliance pki`); default: plain text for local use.",
+            show_default=False,
+        ),
+    ] = None,
+    tls_name: Annotated[
+        str | None,
+        typer.Option(help="Name of the key/certificate in --tls-dir (default: member id).",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Serve NodeService (alliance port) and InventoryService (admin port) until SIGTERM/SIGINT.
 
@@ -321,7 +334,7 @@ def serve(
     `LISTENING alliance=HOST:PORT admin=HOST:PORT`.
     """
     from audit.keys import load_public_key_bytes
-    from node.grpc.server import build_server, serve_until_signalled
+    from node.grpc.server import build_server, insecure_ports, mtls_ports, serve_until_signalled
 
     _log_json_to_stderr()
     settings = _settings()
@@ -336,10 +349,17 @@ def serve(
         if key is not None and load_public_key_bytes(key) != info.audit_public_key:
             raise CliError(f"audit key {key} is not the key node {info.member_id} was set up with")
         try:
+            add_port = (
+                mtls_ports(tls_dir, tls_name or info.member_id)
+                if tls_dir is not None
+                else insecure_ports
+            )
             server = build_server(
                 service,
                 alliance_address=alliance_address,
                 admin_address=admin_address,
+                add_port=add_port,
+                admin_add_port=insecure_ports,
                 max_workers=settings.max_workers,
             )
         except (OSError, RuntimeError) as exc:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 import grpc
@@ -52,6 +53,18 @@ PortAdder = Callable[[grpc.Server, str], int]
 def insecure_ports(server: grpc.Server, address: str) -> int:
     """Plain-text listener; TLS/mTLS comes later as another `PortAdder`."""
     return server.add_insecure_port(address)
+
+
+def mtls_ports(tls_dir: Path, name: str) -> PortAdder:
+    """Mutual-TLS listener: clients need a certificate from the alliance CA in `tls_dir`."""
+    from pool.tls import TlsFiles, server_credentials
+
+    credentials = server_credentials(TlsFiles.in_directory(tls_dir, name))
+
+    def add(server: grpc.Server, address: str) -> int:
+        return server.add_secure_port(address, credentials)
+
+    return add
 
 
 class ExpirySweeper:
@@ -146,6 +159,7 @@ def build_server(
     alliance_address: str = "127.0.0.1:50051",
     admin_address: str = "127.0.0.1:50061",
     add_port: PortAdder = insecure_ports,
+    admin_add_port: PortAdder | None = None,
     max_workers: int = 64,
     admin_workers: int = 8,
     clock: Clock | None = None,
@@ -174,7 +188,7 @@ def build_server(
         alliance=alliance,
         admin=admin,
         alliance_address=_listen(alliance, alliance_address, add_port),
-        admin_address=_listen(admin, admin_address, add_port),
+        admin_address=_listen(admin, admin_address, admin_add_port or add_port),
         feed=feed,
         alliance_health=alliance_health,
         admin_health=admin_health,

@@ -1,0 +1,1 @@
+"""The coordinator's adapters: SQL store, node gRPC client, webhook sender."""

@@ -1,0 +1,1 @@
+"""The coordinator's domain core: plain Python, no I/O."""

@@ -1,0 +1,471 @@
+"""The coordinator's use cases (pool/service/api.py `Coordinator`) over the SQL store."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from audit.keys import check_public_key
+from pool.adapters import orm
+from pool.domain import credentials, visibility
+from pool.domain import demand as demand_rules
+from pool.domain.rate_limit import RateLimiter
+from pool.domain.visibility import require_operator
+from pool.service import views
+from pool.service.api import (
+    AuditStatus,
+    DemandIn,
+    DemandStatus,
+    DemandView,
+    FairnessRow,
+    Forbidden,
+    IdempotencyConflict,
+    InvalidInput,
+    MemberIn,
+    MemberView,
+    NotFound,
+    PartPool,
+    PreconditionFailed,
+    Principal,
+    RateLimited,
+    Role,
+    SettlementLine,
+    TenantCredentials,
+    TenantIn,
+    Unauthenticated,
+)
+from pool.service.context import Context
+
+log = structlog.get_logger(__name__)
+
+STAFF_REQUESTS_PER_MINUTE = 600
+
+
+class SqlCoordinator:
+    """Every use case; thread-safe (one session per call)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._limiter = RateLimiter(ctx.clock)
+
+    # --- membership ---------------------------------------------------------------------
+
+    def register_member(self, principal: Principal, member: MemberIn) -> MemberView:
+        require_operator(principal)
+        demand_rules_code(member.member_id, "member id")
+        try:
+            check_public_key(member.audit_public_key)
+        except ValueError as exc:
+            raise InvalidInput(f"audit public key: {exc}") from None
+        if not member.endpoint or ":" not in member.endpoint:
+            raise InvalidInput("endpoint must be host:port")
+        now = self.ctx.now_ms()
+        with self.ctx.sessions.begin() as s:
+            row = s.get(orm.Member, member.member_id)
+            if row is not None and row.audit_public_key != member.audit_public_key:
+                raise PreconditionFailed(f"member {member.member_id} has another audit key")
+            if row is None:
+                row = orm.Member(
+                    member_id=member.member_id,
+                    registered_at_ms=now,
+                    audit_public_key=member.audit_public_key,
+                    last_sequence=0,
+                )
+                s.add(row)
+            row.name = member.name
+            row.endpoint = member.endpoint
+            row.cert_identity = member.cert_identity or member.member_id
+            row.active, row.revoked_at_ms = True, None
+            self.ctx.trail.store.register_member_key(s, member.member_id, member.audit_public_key)
+            self.ctx.trail.record(
+                s,
+                "member_registered",
+                {
+                    "member_id": member.member_id,
+                    "endpoint": member.endpoint,
+                    "audit_public_key": member.audit_public_key.hex(),
+                },
+                now,
+            )
+            view = views.member_view(row, now, self.ctx.staleness_ms)
+        log.info("member_registered", member_id=member.member_id)
+        return view
+
+    def revoke_member(self, principal: Principal, member_id: str) -> MemberView:
+        require_operator(principal)
+        now = self.ctx.now_ms()
+        with self.ctx.sessions.begin() as s:
+            row = s.get(orm.Member, member_id)
+            if row is None:
+                raise NotFound(f"member {member_id} is not registered")
+            if row.active:
+                row.active, row.revoked_at_ms = False, now
+                self.ctx.trail.record(s, "member_revoked", {"member_id": member_id}, now)
+            view = views.member_view(row, now, self.ctx.staleness_ms)
+        log.info("member_revoked", member_id=member_id)
+        return view
+
+    def members(self, principal: Principal) -> list[MemberView]:
+        now = self.ctx.now_ms()
+        with self.ctx.sessions() as s:
+            rows = s.scalars(sa.select(orm.Member).order_by(orm.Member.member_id)).all()
+            return [
+                views.member_view(r, now, self.ctx.staleness_ms)
+                for r in rows
+                if principal.role is Role.OPERATOR or r.member_id == principal.subject
+            ]
+
+    def is_revoked(self, member_id: str) -> bool:
+        with self.ctx.sessions() as s:
+            row = s.scalar(
+                sa.select(orm.Member).where(
+                    sa.or_(orm.Member.member_id == member_id, orm.Member.cert_identity == member_id)
+                )
+            )
+            return row is not None and not row.active
+
+    # --- tenants and keys ---------------------------------------------------------------
+
+    def register_tenant(self, principal: Principal, tenant: TenantIn) -> TenantCredentials:
+        require_operator(principal)
+        demand_rules_code(tenant.tenant_id, "tenant id")
+        if tenant.callback_url and not tenant.callback_url.startswith(("http://", "https://")):
+            raise InvalidInput("callback URL must be http(s)")
+        if not 1 <= tenant.requests_per_minute <= 100_000:
+            raise InvalidInput("requests per minute must be from 1 to 100000")
+        secret = credentials.new_webhook_secret()
+        now = self.ctx.now_ms()
+        try:
+            with self.ctx.sessions.begin() as s:
+                s.add(
+                    orm.Tenant(
+                        tenant_id=tenant.tenant_id,
+                        name=tenant.name,
+                        callback_url=tenant.callback_url,
+                        requests_per_minute=tenant.requests_per_minute,
+                        webhook_secret=secret,
+                        created_at_ms=now,
+                    )
+                )
+                s.flush()
+                api_key = self._new_key(
+                    s, Role.AUTOMAKER, tenant.tenant_id, tenant.requests_per_minute
+                )
+        except IntegrityError:
+            raise PreconditionFailed(f"tenant {tenant.tenant_id} exists") from None
+        return TenantCredentials(tenant.tenant_id, api_key, secret)
+
+    def issue_api_key(self, principal: Principal, role: Role, subject: str) -> str:
+        require_operator(principal)
+        with self.ctx.sessions.begin() as s:
+            if role is Role.SUPPLIER and s.get(orm.Member, subject) is None:
+                raise NotFound(f"member {subject} is not registered")
+            rpm = STAFF_REQUESTS_PER_MINUTE
+            if role is Role.AUTOMAKER:
+                tenant = s.get(orm.Tenant, subject)
+                if tenant is None:
+                    raise NotFound(f"tenant {subject} is not registered")
+                rpm = tenant.requests_per_minute
+            return self._new_key(s, role, subject, rpm)
+
+    def _new_key(self, s: sa.orm.Session, role: Role, subject: str, rpm: int) -> str:
+        key_id, api_key = credentials.new_api_key()
+        s.add(
+            orm.ApiKey(
+                key_id=key_id,
+                key_hash=credentials.hash_api_key(self.ctx.settings.api_key_secret, api_key),
+                role=role.value,
+                subject=subject,
+                requests_per_minute=rpm,
+                created_at_ms=self.ctx.now_ms(),
+                revoked=False,
+            )
+        )
+        return api_key
+
+    def authenticate(self, api_key: str) -> Principal:
+        key_id = credentials.key_id_of(api_key or "")
+        with self.ctx.sessions() as s:
+            row = s.get(orm.ApiKey, key_id) if key_id else None
+            stored = row.key_hash if row is not None else "0" * 64
+        # Compare even for unknown ids so timing does not tell which ids exist.
+        ok = credentials.key_matches(self.ctx.settings.api_key_secret, api_key or "", stored)
+        if row is None or row.revoked or not ok:
+            raise Unauthenticated("unknown or revoked API key")
+        wait_s = self._limiter.take(row.key_id, row.requests_per_minute)
+        if wait_s:
+            raise RateLimited("rate limit exceeded", retry_after_s=wait_s)
+        return Principal(Role(row.role), row.subject)
+
+    # --- pool view ----------------------------------------------------------------------
+
+    def pool_view(self, principal: Principal, part_numbers: Sequence[str] = ()) -> list[PartPool]:
+        now = self.ctx.now_ms()
+        with self.ctx.sessions() as s:
+            query = sa.select(orm.Cell, orm.Member).join(
+                orm.Member, orm.Member.member_id == orm.Cell.member_id
+            )
+            query = query.where(orm.Member.active.is_(True), orm.Cell.opted_out.is_(False))
+            if part_numbers:
+                query = query.where(orm.Cell.part_number.in_(list(part_numbers)))
+            cells = [
+                views.cell_view(c, views.is_stale(m, now, self.ctx.staleness_ms))
+                for c, m in s.execute(query)
+            ]
+        return visibility.part_pools(principal, cells)
+
+    # --- demands ------------------------------------------------------------------------
+
+    def submit_demand(
+        self, principal: Principal, demand: DemandIn, idempotency_key: str
+    ) -> tuple[DemandView, bool]:
+        if principal.role is not Role.AUTOMAKER:
+            raise Forbidden("only an automaker (a tenant) submits demands")
+        if not idempotency_key or len(idempotency_key) > 200:
+            raise InvalidInput("an Idempotency-Key of 1 to 200 characters is required")
+        fingerprint = demand_rules.fingerprint(demand)
+        replay = self._replay(principal.subject, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay, True
+        now = self.ctx.now_ms()
+        demand_rules.validate(demand, now, self._known_parts())
+        demand_id = str(uuid.uuid4())
+        try:
+            with self.ctx.sessions.begin() as s:
+                s.add(
+                    orm.Demand(
+                        demand_id=demand_id,
+                        tenant_id=principal.subject,
+                        reference=demand.reference,
+                        idempotency_key=idempotency_key,
+                        fingerprint=fingerprint,
+                        lines_json=views.lines_to_json(demand.lines),
+                        status=DemandStatus.RECEIVED.value,
+                        failure="",
+                        created_at_ms=now,
+                        updated_at_ms=now,
+                    )
+                )
+                s.flush()
+                self.ctx.trail.record(
+                    s,
+                    "demand",
+                    {
+                        "demand_id": demand_id,
+                        "tenant_id": principal.subject,
+                        "fingerprint": fingerprint,
+                        "lines": len(demand.lines),
+                    },
+                    now,
+                )
+                view = views.demand_view(s, s.get(orm.Demand, demand_id))  # type: ignore[arg-type]
+        except IntegrityError:
+            replay = self._replay(principal.subject, idempotency_key, fingerprint)
+            if replay is None:
+                raise
+            return replay, True
+        log.info("demand_received", demand_id=demand_id, tenant_id=principal.subject)
+        self.ctx.on_demand_ready(demand_id)
+        return view, False
+
+    def _replay(self, tenant_id: str, key: str, fingerprint: str) -> DemandView | None:
+        with self.ctx.sessions() as s:
+            row = s.scalar(
+                sa.select(orm.Demand).where(
+                    orm.Demand.tenant_id == tenant_id, orm.Demand.idempotency_key == key
+                )
+            )
+            if row is None:
+                return None
+            if row.fingerprint != fingerprint:
+                raise IdempotencyConflict(
+                    "this Idempotency-Key was used with a different demand body"
+                )
+            return views.demand_view(s, row)
+
+    def _known_parts(self) -> set[str]:
+        with self.ctx.sessions() as s:
+            return set(
+                s.scalars(
+                    sa.select(orm.Cell.part_number)
+                    .join(orm.Member, orm.Member.member_id == orm.Cell.member_id)
+                    .where(orm.Member.active.is_(True), orm.Cell.opted_out.is_(False))
+                    .distinct()
+                )
+            )
+
+    def get_demand(self, principal: Principal, demand_id: str) -> DemandView:
+        with self.ctx.sessions() as s:
+            row = s.get(orm.Demand, demand_id)
+            # Someone else's demand is "not found": its existence is not ours to reveal.
+            if row is None or not visibility.may_see_demand(principal, row.tenant_id):
+                raise NotFound(f"demand {demand_id} not found")
+            return views.demand_view(s, row)
+
+    def list_demands(self, principal: Principal, limit: int = 100) -> list[DemandView]:
+        if principal.role is Role.SUPPLIER:
+            raise Forbidden("suppliers do not see automakers' demands")
+        with self.ctx.sessions() as s:
+            query = sa.select(orm.Demand).order_by(orm.Demand.created_at_ms.desc())
+            if principal.role is Role.AUTOMAKER:
+                query = query.where(orm.Demand.tenant_id == principal.subject)
+            rows = s.scalars(query.limit(max(1, min(limit, 1000)))).all()
+            return [views.demand_view(s, r) for r in rows]
+
+    def wait_for_demand(
+        self,
+        principal: Principal,
+        demand_id: str,
+        statuses: Sequence[DemandStatus],
+        timeout_s: float,
+    ) -> DemandView:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            view = self.get_demand(principal, demand_id)
+            left = deadline - time.monotonic()
+            if view.status in statuses or left <= 0:
+                return view
+            with self.ctx.changed:
+                self.ctx.changed.wait(min(left, 0.05))
+
+    # --- settlement, fairness, audit ----------------------------------------------------
+
+    def settlement(self, principal: Principal, since_ms: int = 0) -> list[SettlementLine]:
+        with self.ctx.sessions() as s:
+            query = (
+                sa.select(orm.Allocation, orm.Reservation, orm.Demand)
+                .join(
+                    orm.Reservation,
+                    orm.Reservation.reservation_id == orm.Allocation.reservation_id,
+                )
+                .join(orm.Demand, orm.Demand.demand_id == orm.Reservation.demand_id)
+                .where(
+                    orm.Reservation.state == "confirmed",
+                    orm.Reservation.confirmed_at_ms >= since_ms,
+                )
+                .order_by(orm.Reservation.confirmed_at_ms, orm.Allocation.allocation_id)
+            )
+            if principal.role is Role.SUPPLIER:
+                query = query.where(orm.Allocation.member_id == principal.subject)
+            elif principal.role is Role.AUTOMAKER:
+                query = query.where(orm.Demand.tenant_id == principal.subject)
+            return [
+                SettlementLine(
+                    plan_id=a.plan_id,
+                    demand_id=d.demand_id,
+                    tenant_id=d.tenant_id,
+                    member_id=a.member_id,
+                    part_number=a.part_number,
+                    quantity=a.quantity,
+                    unit_price_micros=a.unit_price_micros,
+                    amount_micros=a.quantity * a.unit_price_micros,
+                    currency=a.currency,
+                    confirmed_at_ms=r.confirmed_at_ms or 0,
+                )
+                for a, r, d in s.execute(query)
+            ]
+
+    def fairness(self, principal: Principal) -> list[FairnessRow]:
+        if principal.role is Role.AUTOMAKER:
+            raise Forbidden("automakers do not see members' contributions")
+        with self.ctx.sessions() as s:
+            contributed = {
+                (c.member_id, c.part_number): c.contributed_quantity
+                for c in s.scalars(sa.select(orm.Cell))
+            }
+            drawn_rows = s.execute(
+                sa.select(
+                    orm.Allocation.member_id,
+                    orm.Allocation.part_number,
+                    sa.func.sum(orm.Allocation.quantity),
+                )
+                .join(
+                    orm.Reservation,
+                    orm.Reservation.reservation_id == orm.Allocation.reservation_id,
+                )
+                .where(orm.Reservation.state == "confirmed", orm.Allocation.source == "stock")
+                .group_by(orm.Allocation.member_id, orm.Allocation.part_number)
+            ).all()
+        drawn = {(m, p): int(q) for m, p, q in drawn_rows}
+        keys = sorted(set(contributed) | set(drawn))
+        part_contrib: dict[str, int] = defaultdict(int)
+        part_drawn: dict[str, int] = defaultdict(int)
+        for member, part in keys:
+            part_contrib[part] += contributed.get((member, part), 0)
+            part_drawn[part] += drawn.get((member, part), 0)
+        rows = []
+        for member, part in keys:
+            if principal.role is Role.SUPPLIER and member != principal.subject:
+                continue
+            c, d = contributed.get((member, part), 0), drawn.get((member, part), 0)
+            rows.append(
+                FairnessRow(
+                    member_id=member,
+                    part_number=part,
+                    contributed_quantity=c,
+                    drawn_quantity=d,
+                    contribution_share_ppm=_ppm(c, part_contrib[part]),
+                    draw_share_ppm=_ppm(d, part_drawn[part]),
+                )
+            )
+        return rows
+
+    def audit_status(self, principal: Principal) -> AuditStatus:
+        if principal.role is Role.AUTOMAKER:
+            raise Forbidden("the audit status is for alliance members and staff")
+        trail = self.ctx.trail
+        with self.ctx.sessions.begin() as s:
+            size = trail.store.size(s)
+            note = trail.checkpoint(s)
+            cosigned = trail.cosigners(s, size)
+            last = s.scalar(
+                sa.select(orm.AuditVerification).order_by(
+                    orm.AuditVerification.verification_id.desc()
+                )
+            )
+            return AuditStatus(
+                log_size=size,
+                latest_checkpoint=note,
+                cosigned_by=cosigned,
+                last_verified_at_ms=last.verified_at_ms if last else None,
+                last_verification_ok=last.ok if last else None,
+            )
+
+    # --- cosigning (additions to the protocol) ------------------------------------------
+
+    def coordinator_checkpoint(self) -> tuple[str, bytes]:
+        """The coordinator's latest signed checkpoint and its log key, for nodes to cosign."""
+        with self.ctx.sessions.begin() as s:
+            return self.ctx.trail.checkpoint(s), self.ctx.trail.public_key
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        with self.ctx.sessions() as s:
+            return self.ctx.trail.store.consistency_proof(s, size1, size2)
+
+    def add_checkpoint_cosignature(self, member_id: str, cosigned_note: str) -> str:
+        """Store a member's cosignature on one of our checkpoints (checked with its key)."""
+        with self.ctx.sessions.begin() as s:
+            member = s.get(orm.Member, member_id)
+            if member is None or not member.active:
+                raise PreconditionFailed(f"member {member_id} is not an active member")
+            try:
+                return self.ctx.trail.store.add_cosignature(
+                    s, cosigned_note, member_id, member.audit_public_key
+                )
+            except Exception as exc:  # audit errors: refuse, with the reason
+                raise InvalidInput(f"cosignature refused: {exc}") from None
+
+
+def demand_rules_code(value: str, what: str) -> None:
+    if not isinstance(value, str) or not demand_rules._CODE.fullmatch(value):
+        raise InvalidInput(f"{what} {value!r} must be letters, digits, . _ / -")
+
+
+def _ppm(part: int, whole: int) -> int:
+    return 0 if whole == 0 else part * 1_000_000 // whole

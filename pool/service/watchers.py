@@ -1,0 +1,142 @@
+"""The live pool view: one watcher per member consuming WatchPoolShares, resuming from the
+last persisted sequence, and a heartbeat that keeps quiet-but-alive nodes fresh."""
+
+from __future__ import annotations
+
+import threading
+
+import grpc
+import sqlalchemy as sa
+import structlog
+from tenacity import Retrying, retry_if_exception_type, wait_exponential
+
+from pool.adapters import orm
+from pool.adapters.node_client import NodeCallError, NodeRefused, ShareData, WatchEvent
+from pool.service.context import Context
+from pool.service.nodes import NodeDirectory
+
+log = structlog.get_logger(__name__)
+
+
+class _Stopped(Exception):
+    pass
+
+
+class MemberWatcher:
+    def __init__(self, ctx: Context, nodes: NodeDirectory, member_id: str) -> None:
+        self.ctx = ctx
+        self.nodes = nodes
+        self.member_id = member_id
+        self._stop = threading.Event()
+        self._call: grpc.Call | None = None
+        self._thread = threading.Thread(target=self._run, name=f"watch-{member_id}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._call is not None:
+            self._call.cancel()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        retrying = Retrying(
+            retry=retry_if_exception_type(NodeCallError),
+            wait=wait_exponential(multiplier=0.1, max=2.0),
+            sleep=self._sleep,
+        )
+        try:
+            retrying(self._watch_once)
+        except _Stopped:
+            pass
+        except Exception:  # noqa: BLE001 - a watcher must never die silently
+            log.exception("watcher_failed", member_id=self.member_id)
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Stopped
+
+    def _watch_once(self) -> None:
+        if self._stop.is_set():
+            raise _Stopped
+        with self.ctx.sessions() as s:
+            member = s.get(orm.Member, self.member_id)
+            if member is None or not member.active:
+                raise _Stopped
+            resume = member.last_sequence or None
+            client = self.nodes.client(member)
+        events, self._call = client.watch(resume)
+        try:
+            for event in events:
+                self._apply(event)
+                if self._stop.is_set():
+                    raise _Stopped
+        except NodeRefused as exc:
+            if exc.code == grpc.StatusCode.OUT_OF_RANGE:
+                # The node cannot resume from our sequence: start over from a snapshot.
+                self._reset()
+            raise NodeCallError(self.member_id, exc.code, str(exc)) from None
+        except NodeCallError:
+            if self._stop.is_set():
+                raise _Stopped from None
+            raise
+        if self._stop.is_set():
+            raise _Stopped
+        raise NodeCallError(self.member_id, grpc.StatusCode.UNAVAILABLE, "watch ended")
+
+    def _reset(self) -> None:
+        with self.ctx.sessions.begin() as s:
+            member = s.get(orm.Member, self.member_id)
+            if member is not None:
+                member.last_sequence = 0
+
+    def _apply(self, event: WatchEvent) -> None:
+        now = self.ctx.now_ms()
+        with self.ctx.sessions.begin() as s:
+            member = s.get(orm.Member, self.member_id)
+            if member is None:
+                return
+            member.last_event_at_ms = now
+            if event.snapshot is None and event.sequence <= member.last_sequence:
+                return  # already applied before a reconnect
+            if event.snapshot is not None:
+                s.execute(sa.delete(orm.Cell).where(orm.Cell.member_id == self.member_id))
+                s.flush()
+                for share in event.snapshot:
+                    _upsert(s, self.member_id, share, now)
+            elif event.change is not None:
+                _upsert(s, self.member_id, event.change, now)
+            member.last_sequence = max(member.last_sequence, event.sequence)
+        self.ctx.notify_changed()
+
+
+def _upsert(s: sa.orm.Session, member_id: str, share: ShareData, now: int) -> None:
+    cell = s.get(orm.Cell, (member_id, share.part_number))
+    if cell is None:
+        cell = orm.Cell(member_id=member_id, part_number=share.part_number)
+        s.add(cell)
+    cell.unit_of_measure = share.unit_of_measure
+    cell.contributed_quantity = share.contributed_quantity
+    cell.reserved_quantity = share.reserved_quantity
+    cell.free_quantity = share.free_quantity
+    cell.opted_out = share.opted_out
+    cell.updated_at_ms = now
+
+
+def heartbeat(ctx: Context, nodes: NodeDirectory, member_id: str) -> bool:
+    """One GetPoolShares: an answer proves the node alive even when its stock does not move."""
+    with ctx.sessions() as s:
+        member = s.get(orm.Member, member_id)
+        if member is None or not member.active:
+            return False
+        client = nodes.client(member)
+    try:
+        client.pool_shares()
+    except NodeCallError:
+        return False
+    with ctx.sessions.begin() as s:
+        member = s.get(orm.Member, member_id)
+        if member is not None:
+            member.last_event_at_ms = ctx.now_ms()
+    return True

@@ -6,8 +6,10 @@ Format `alliance-audit-export/v1`, JSON Lines in UTF-8, every line compact JSON 
 1. Header, keys sorted:
    `{"format":"alliance-audit-export/v1","log_key":B64,"members":{ID:B64,...},
      "origin":ORIGIN,"tree_size":N,"witnesses":{NAME:B64,...}}`
-   `log_key` signs the checkpoints (key name = origin); `members` are the authors' raw
-   Ed25519 keys; `witnesses` the keys of the cosigners of the checkpoint.
+   `log_key` signs the checkpoints (key name = origin); `members` are the raw Ed25519 keys
+   of exactly the members who authored an entry in the file; `witnesses` exactly the keys of
+   the cosigners of the checkpoint. (A key that signs nothing in the file could be altered
+   unnoticed, so none is listed and readers refuse one.)
 2. N entry lines, for index 0..N-1 in order, exactly
    `{"index":I,"signature":B64,"statement":STATEMENT}`
    where STATEMENT is the statement's exact signed bytes (RFC 8785 canonical JSON) and B64
@@ -162,12 +164,11 @@ def write_export(conn: Connection, reader: LogReader, out: BinaryIO) -> ExportHe
     if note is None:
         raise AuditStoreError(f"log {reader.origin!r} has no signed checkpoint to export")
     size = parse_body(parse_note(note).text).size
+    # Only keys that sign something in the file: any other key could be altered unnoticed.
+    keys = reader.member_keys(conn)
+    members = {author: keys[author] for author in sorted(reader.authors(conn, size))}
     header = ExportHeader(
-        reader.origin,
-        reader.log_public_key(conn),
-        size,
-        reader.member_keys(conn),
-        reader.witness_keys(conn, size),
+        reader.origin, reader.log_public_key(conn), size, members, reader.witness_keys(conn, size)
     )
     out.write(header.line())
     for index, entry in enumerate(reader.entries(conn, 0, size)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -105,6 +106,11 @@ def check_public_key(raw: bytes) -> None:
     if not isinstance(raw, bytes | bytearray) or len(raw) != PUBLIC_KEY_SIZE:
         size = len(raw) if isinstance(raw, bytes | bytearray) else type(raw).__name__
         raise WeakPublicKeyError(f"an Ed25519 public key is 32 bytes, got {size}")
+    _check_point(bytes(raw))
+
+
+@functools.lru_cache(maxsize=4096)  # verifiers meet the same few keys again and again
+def _check_point(raw: bytes) -> None:
     point = _decode_point(bytes(raw))
     if _is_identity(_multiply(point, 8)):
         raise WeakPublicKeyError(f"public key {raw.hex()} is a small-order (weak) point")
@@ -112,7 +118,7 @@ def check_public_key(raw: bytes) -> None:
         raise WeakPublicKeyError(f"public key {raw.hex()} has a small-order component")
 
 
-def _decode_point(raw: bytes) -> tuple[int, int]:
+def _decode_point(raw: bytes) -> _Point:
     encoded = int.from_bytes(raw, "little")
     x_is_odd = encoded >> 255
     y = encoded & ((1 << 255) - 1)
@@ -129,20 +135,29 @@ def _decode_point(raw: bytes) -> tuple[int, int]:
         raise WeakPublicKeyError(f"public key {raw.hex()} is not canonical (x = -0)")
     if x & 1 != x_is_odd:
         x = _P - x
-    return x, y
+    return x, y, 1, x * y % _P
 
 
-def _add(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
-    # Complete twisted Edwards addition (d is not a square), so doubling needs no special case.
-    (x1, y1), (x2, y2) = a, b
-    t = _D * x1 * x2 * y1 * y2 % _P
-    x3 = (x1 * y2 + y1 * x2) * pow(1 + t, -1, _P) % _P
-    y3 = (y1 * y2 + x1 * x2) * pow(1 - t, -1, _P) % _P
-    return x3, y3
+# Points in extended coordinates (X : Y : Z : T), x = X/Z, y = Y/Z, xy = T/Z: no inversions.
+_Point = tuple[int, int, int, int]
+_IDENTITY: _Point = (0, 1, 1, 0)
 
 
-def _multiply(point: tuple[int, int], scalar: int) -> tuple[int, int]:
-    result = (0, 1)
+def _add(a: _Point, b: _Point) -> _Point:
+    # Unified addition for a = -1 (Hisil-Wong-Carter-Dawson); complete because d is not a
+    # square, so it also doubles and handles the identity.
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    big_a = (y1 - x1) * (y2 - x2) % _P
+    big_b = (y1 + x1) * (y2 + x2) % _P
+    big_c = 2 * _D * t1 * t2 % _P
+    big_d = 2 * z1 * z2 % _P
+    e, f, g, h = big_b - big_a, big_d - big_c, big_d + big_c, big_b + big_a
+    return e * f % _P, g * h % _P, f * g % _P, e * h % _P
+
+
+def _multiply(point: _Point, scalar: int) -> _Point:
+    result = _IDENTITY
     while scalar:
         if scalar & 1:
             result = _add(result, point)
@@ -151,5 +166,6 @@ def _multiply(point: tuple[int, int], scalar: int) -> tuple[int, int]:
     return result
 
 
-def _is_identity(point: tuple[int, int]) -> bool:
-    return point == (0, 1)
+def _is_identity(point: _Point) -> bool:
+    x, y, z, _ = point
+    return x % _P == 0 and (y - z) % _P == 0

@@ -171,6 +171,16 @@ class LogReader:
                 yield SignedEntry(bytes(statement), bytes(signature))
             start += len(rows)
 
+    def authors(self, conn: Connection | Session, size: int) -> set[str]:
+        """Members who authored at least one of the first `size` entries."""
+        c = _connection(conn)
+        rows = c.execute(
+            sa.select(audit_entry.c.author)
+            .where(audit_entry.c.log_id == self._log_id(c), audit_entry.c.leaf_index < size)
+            .distinct()
+        )
+        return set(rows.scalars())
+
     def member_keys(self, conn: Connection | Session) -> dict[str, bytes]:
         c = _connection(conn)
         rows = c.execute(

@@ -94,7 +94,10 @@ def _verify(
     trusted = _check_trust(header, trusted_keys)
     previous = _open_previous(header, previous_checkpoint)
 
-    leaves = _leaf_hashes(path, data, header_end + 1, trailer_start, header, workers)
+    leaves, authors = _leaf_hashes(path, data, header_end + 1, trailer_start, header, workers)
+    unused = sorted(set(header.members) - authors)
+    if unused:
+        raise VerificationError(f"header: members {unused} authored no entry of the file")
     if len(leaves) != header.tree_size:
         raise VerificationError(
             f"header announces {header.tree_size} entries, the file holds {len(leaves)}"
@@ -214,14 +217,14 @@ def _leaf_hashes(
     end: int,
     header: ExportHeader,
     workers: int | None,
-) -> list[bytes]:
+) -> tuple[list[bytes], set[str]]:
     members = dict(header.members)
     workers = workers or os.cpu_count() or 1
     if workers == 1 or end - start < PARALLEL_FROM_BYTES:
-        hashes, error = _verify_lines(data[start:end], 0, members)
+        hashes, authors, error = _verify_lines(data[start:end], 0, members)
         if error:
             raise VerificationError(error)
-        return _split(hashes)
+        return _split(hashes), authors
     tasks = []
     index = 0
     bounds = _chunk_bounds(data, start, end, workers * 4)
@@ -232,12 +235,15 @@ def _leaf_hashes(
         "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     )
     leaves: list[bytes] = []
+    seen: set[str] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for hashes, error in pool.map(_verify_file_range, tasks):
+        for hashes, authors, error in pool.map(_verify_file_range, tasks):
             if error:
+                pool.shutdown(wait=False, cancel_futures=True)
                 raise VerificationError(error)
             leaves.extend(_split(hashes))
-    return leaves
+            seen |= authors
+    return leaves, seen
 
 
 def _chunk_bounds(data: mmap.mmap, start: int, end: int, count: int) -> list[tuple[int, int]]:
@@ -255,7 +261,7 @@ def _chunk_bounds(data: mmap.mmap, start: int, end: int, count: int) -> list[tup
 
 def _verify_file_range(
     task: tuple[str, int, int, int, Mapping[str, bytes]],
-) -> tuple[bytes, str | None]:
+) -> tuple[bytes, set[str], str | None]:
     path, start, end, first_index, members = task
     with open(path, "rb") as handle:
         handle.seek(start)
@@ -264,8 +270,8 @@ def _verify_file_range(
 
 def _verify_lines(
     block: bytes, first_index: int, members: Mapping[str, bytes]
-) -> tuple[bytes, str | None]:
-    """Leaf hashes of the entry lines in `block`, stopping at the first fault."""
+) -> tuple[bytes, set[str], str | None]:
+    """Leaf hashes and authors of the entry lines in `block`, stopping at the first fault."""
     verifiers: dict[str, Verifier] = {}
     hashes = bytearray()
     lines = block.split(b"\n")[:-1]
@@ -276,16 +282,21 @@ def _verify_lines(
         except (ExportFormatError, StatementError) as exc:
             message = str(exc)
             prefix = f"entry {index}: "
-            return bytes(hashes), message if message.startswith(prefix) else prefix + message
+            return (
+                bytes(hashes),
+                set(verifiers),
+                (message if message.startswith(prefix) else prefix + message),
+            )
         verifier = verifiers.get(author)
         if verifier is None:
             if author not in members:
-                return bytes(hashes), f"entry {index}: author {author!r} has no key in the header"
+                return bytes(hashes), set(verifiers), f"entry {index}: author {author!r} has no key"
             verifier = verifiers[author] = Verifier(members[author])
         if not verifier.verify(entry.statement_bytes, entry.signature):
-            return bytes(hashes), f"entry {index}: signature of member {author!r} does not verify"
+            error = f"entry {index}: signature of member {author!r} does not verify"
+            return bytes(hashes), set(verifiers), error
         hashes += hashlib.sha256(b"\x00" + entry.statement_bytes + entry.signature).digest()
-    return bytes(hashes), None
+    return bytes(hashes), set(verifiers), None
 
 
 def _split(hashes: bytes) -> list[bytes]:

@@ -1,0 +1,1 @@
+"""Pydantic request/response models of the HTTP API (protocol types stop at the edge)."""

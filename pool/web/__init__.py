@@ -1,0 +1,1 @@
+"""The operations dashboard: server-rendered Jinja2 pages and htmx fragments."""

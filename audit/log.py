@@ -104,6 +104,13 @@ class AuditLog:
         with self.engine.begin() as conn:
             return self.store.sign_checkpoint(conn)
 
+    def checkpoint_at(self, tree_size: int) -> str:
+        with self.engine.connect() as conn:
+            note = self.store.checkpoint_note(conn, tree_size)
+        if note is None:
+            raise KeyError(f"no checkpoint of size {tree_size}")
+        return note
+
     def add_cosignature(self, cosigned_note: str, witness_name: str, witness_key: bytes) -> str:
         with self.engine.begin() as conn:
             return self.store.add_cosignature(conn, cosigned_note, witness_name, witness_key)

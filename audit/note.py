@@ -102,7 +102,7 @@ def format_vkey(name: str, public_key: bytes) -> str:
 
 def parse_vkey(vkey: str) -> tuple[str, bytes]:
     """(name, raw Ed25519 public key) of a verifier key, after checking its key ID."""
-    parts = vkey.strip().split("+")
+    parts = vkey.strip().split("+", 2)  # base64 may itself contain "+"
     if len(parts) != 3 or len(parts[1]) != 8:
         raise NoteError(f"verifier key {vkey!r} is not name+keyid+key")
     name, kid_hex, key_b64 = parts

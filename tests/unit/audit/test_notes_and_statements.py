@@ -69,6 +69,13 @@ def test_signed_note_reproduces_the_go_reference_byte_for_byte() -> None:
     assert note.render() == GO_NOTE
 
 
+def test_verifier_key_whose_base64_contains_a_plus() -> None:
+    # transparency-dev/formats' test key "TEST", type 0x01, base64 with a '+'.
+    name, key = parse_vkey("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6")
+    assert name == "TEST" and len(key) == 32
+    assert format_vkey(name, key) == "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6"
+
+
 def test_cosignature_key_id_matches_the_reference_vkey() -> None:
     name, kid_hex, material_b64 = COSIGNER_VKEY.split("+")
     material = base64.b64decode(material_b64)

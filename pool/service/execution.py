@@ -386,7 +386,7 @@ class PlanExecutor:
         checks = self._parallel(
             [self._call(m, lambda c, r=r: c.get_reservation(r.reservation_id)) for r, m in work]
         )
-        ready = []
+        ready, lost = [], 0
         for (reservation, member), outcome in zip(work, checks, strict=True):
             rid = reservation.reservation_id
             if isinstance(outcome, ReservationData) and outcome.state == "pending":
@@ -395,9 +395,11 @@ class PlanExecutor:
                 self._settle(rid, "confirmed", "", outcome, member)
             elif isinstance(outcome, NodeUnavailable | PermissionError):
                 self._settle(rid, "orphan", str(outcome))
+                lost += 1
             else:
                 self._settle(rid, "refused", f"hold lost before confirmation: {outcome}")
-        if len(ready) != len(work):
+                lost += 1
+        if lost:
             self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
             return
         outcomes = self._parallel(

@@ -66,6 +66,9 @@ class CoordinatorRuntime:
         log.info("runtime_started", resumed=len(in_flight))
 
     def stop(self) -> None:
+        for watcher in self._watchers.values():
+            watcher.stop()
+        self._watchers.clear()
         if not self.running:
             return
         self._stop.set()

@@ -26,6 +26,9 @@ def _register() -> None:
     from audit.cli import app as audit_app
 
     app.add_typer(audit_app, name="audit", help="Signed audit logs: keys, export, verification.")
+    from pool.cli import app as pool_app
+
+    app.add_typer(pool_app, name="pool", help="Run and operate the pool coordinator.")
     from alliance_cli.demo import demo
 
     app.command("demo")(demo)

@@ -102,6 +102,8 @@ def _demand_row(demand: api.DemandView, now_ms: float) -> DemandRow:
         fill = 100.0 * allocated / quantity if quantity else 0.0
         time_to_plan = _time_to_plan_ms(plan)
         total = plan.timings_ms.get("total")
+        if total is None and demand.status is api.DemandStatus.CONFIRMED:
+            total = demand.updated_at_ms - demand.created_at_ms
     return DemandRow(
         demand_id=demand.demand_id,
         tenant_id=demand.tenant_id,

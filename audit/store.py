@@ -331,6 +331,20 @@ class LogStore(LogReader):
         entries = [sign_statement(statement, self.signer) for statement in statements]
         return self._append_locked(_connection(conn), entries, statements)
 
+    def append_own_signed(
+        self, conn: Connection | Session, entries: Sequence[SignedEntry]
+    ) -> list[Receipt]:
+        """Bulk path: entries this log's own key signed elsewhere (a pool of signing processes).
+
+        Signatures are not re-checked here (a bad one would fail every later verification);
+        each statement must be authored by this log's member.
+        """
+        statements = [entry.statement() for entry in entries]
+        for statement in statements:
+            if statement.author != self.member_id:
+                raise AuditStoreError(f"cannot append as {statement.author!r}")
+        return self._append_locked(_connection(conn), entries, statements)
+
     def _append_locked(
         self, c: Connection, entries: Sequence[SignedEntry], statements: Sequence[Statement]
     ) -> list[Receipt]:
@@ -473,14 +487,19 @@ class _SqlNodes:
             )
             found.update({(0, index): bytes(value) for index, value in rows})
         if inner:
-            rows = self.c.execute(
-                sa.select(
-                    audit_tree_node.c.level, audit_tree_node.c.node_index, audit_tree_node.c.hash
-                ).where(
-                    audit_tree_node.c.log_id == self.log_id,
-                    sa.tuple_(audit_tree_node.c.level, audit_tree_node.c.node_index).in_(inner),
+            # One index range per level: SQLite would not use the primary key for a
+            # (level, node_index) IN (...) tuple list and would scan the log's nodes.
+            per_level: dict[int, list[int]] = {}
+            for level, index in inner:
+                per_level.setdefault(level, []).append(index)
+            node = audit_tree_node.c
+            selects = [
+                sa.select(node.level, node.node_index, node.hash).where(
+                    node.log_id == self.log_id, node.level == level, node.node_index.in_(indexes)
                 )
-            )
+                for level, indexes in per_level.items()
+            ]
+            rows = self.c.execute(sa.union_all(*selects) if len(selects) > 1 else selects[0])
             found.update({(level, index): bytes(value) for level, index, value in rows})
         return found
 

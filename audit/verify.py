@@ -11,7 +11,7 @@ import hashlib
 import mmap
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,20 +94,24 @@ def _verify(
     trusted = _check_trust(header, trusted_keys)
     previous = _open_previous(header, previous_checkpoint)
 
-    leaves, authors = _leaf_hashes(path, data, header_end + 1, trailer_start, header, workers)
+    compact = CompactRange()
+    previous_root = None
+    authors: set[str] = set()
+    # Chunks arrive in order while the pool keeps verifying: fold them into the tree now.
+    chunks = _leaf_hash_chunks(path, data, header_end + 1, trailer_start, header, workers)
+    for hashes, chunk_authors in chunks:
+        authors |= chunk_authors
+        for offset in range(0, len(hashes), 32):
+            compact.append(hashes[offset : offset + 32])
+            if previous is not None and compact.size == previous[0]:
+                previous_root = compact.root()
     unused = sorted(set(header.members) - authors)
     if unused:
         raise VerificationError(f"header: members {unused} authored no entry of the file")
-    if len(leaves) != header.tree_size:
+    if compact.size != header.tree_size:
         raise VerificationError(
-            f"header announces {header.tree_size} entries, the file holds {len(leaves)}"
+            f"header announces {header.tree_size} entries, the file holds {compact.size}"
         )
-    compact = CompactRange()
-    previous_root = None
-    for leaf in leaves:
-        compact.append(leaf)
-        if previous is not None and compact.size == previous[0]:
-            previous_root = compact.root()
     root = compact.root()
     witnesses = _check_checkpoint(header, note, root)
     if previous is not None:
@@ -210,40 +214,37 @@ def _check_checkpoint(header: ExportHeader, note: str, root: bytes) -> tuple[str
 # --- entries, possibly on several cores ---------------------------------------------------
 
 
-def _leaf_hashes(
+def _leaf_hash_chunks(
     path: Path,
     data: mmap.mmap,
     start: int,
     end: int,
     header: ExportHeader,
     workers: int | None,
-) -> tuple[list[bytes], set[str]]:
+) -> Iterator[tuple[bytes, set[str]]]:
+    """(concatenated leaf hashes, authors) per chunk of entry lines, in file order."""
     members = dict(header.members)
     workers = workers or os.cpu_count() or 1
     if workers == 1 or end - start < PARALLEL_FROM_BYTES:
         hashes, authors, error = _verify_lines(data[start:end], 0, members)
         if error:
             raise VerificationError(error)
-        return _split(hashes), authors
+        yield hashes, authors
+        return
     tasks = []
     index = 0
-    bounds = _chunk_bounds(data, start, end, workers * 4)
-    for chunk_start, chunk_end in bounds:
+    for chunk_start, chunk_end in _chunk_bounds(data, start, end, workers * 8):
         tasks.append((str(path), chunk_start, chunk_end, index, members))
         index += data[chunk_start:chunk_end].count(b"\n")
     context = multiprocessing.get_context(
         "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     )
-    leaves: list[bytes] = []
-    seen: set[str] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for hashes, authors, error in pool.map(_verify_file_range, tasks):
             if error:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise VerificationError(error)
-            leaves.extend(_split(hashes))
-            seen |= authors
-    return leaves, seen
+            yield hashes, authors
 
 
 def _chunk_bounds(data: mmap.mmap, start: int, end: int, count: int) -> list[tuple[int, int]]:
@@ -297,7 +298,3 @@ def _verify_lines(
             return bytes(hashes), set(verifiers), error
         hashes += hashlib.sha256(b"\x00" + entry.statement_bytes + entry.signature).digest()
     return bytes(hashes), set(verifiers), None
-
-
-def _split(hashes: bytes) -> list[bytes]:
-    return [hashes[i : i + 32] for i in range(0, len(hashes), 32)]

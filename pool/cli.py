@@ -33,8 +33,9 @@ DbOption = Annotated[
 ]
 TlsOption = Annotated[
     Path | None,
-    typer.Option(help="PKI directory (env ALLIANCE_POOL_TLS_DIR; default var/pki).",
-                 show_default=False),
+    typer.Option(
+        help="PKI directory (env ALLIANCE_POOL_TLS_DIR; default var/pki).", show_default=False
+    ),
 ]
 
 
@@ -113,8 +114,9 @@ def member_list(db: DbOption = None) -> None:
     try:
         table = Table("member", "name", "endpoint", "active", "last sequence", "stale")
         for m in coordinator.members(CLI_OPERATOR):
-            table.add_row(m.member_id, m.name, m.endpoint, str(m.active), str(m.last_sequence),
-                          str(m.stale))
+            table.add_row(
+                m.member_id, m.name, m.endpoint, str(m.active), str(m.last_sequence), str(m.stale)
+            )
         out.print(table)
     finally:
         coordinator.close()

@@ -222,9 +222,7 @@ class NodeClient:
 
     def pool_shares(self) -> tuple[list[ShareData], int]:
         try:
-            r = self._stub.GetPoolShares(
-                node_pb2.GetPoolSharesRequest(), timeout=self._deadline_s
-            )
+            r = self._stub.GetPoolShares(node_pb2.GetPoolSharesRequest(), timeout=self._deadline_s)
         except grpc.RpcError as exc:
             raise self._error(exc) from None
         return [_share(s) for s in r.pool_shares], r.sequence

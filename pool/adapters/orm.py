@@ -48,9 +48,7 @@ class Cell(Base):
         CheckConstraint("reserved_quantity >= 0", name="reserved_not_negative"),
     )
 
-    member_id: Mapped[str] = mapped_column(
-        ForeignKey("pool_member.member_id"), primary_key=True
-    )
+    member_id: Mapped[str] = mapped_column(ForeignKey("pool_member.member_id"), primary_key=True)
     part_number: Mapped[str] = mapped_column(String(200), primary_key=True)
     unit_of_measure: Mapped[str] = mapped_column(String(8))
     contributed_quantity: Mapped[int] = mapped_column(BigInteger)

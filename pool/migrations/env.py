@@ -1,4 +1,4 @@
-"""Alembic environment: runs revisions on a connection handed over by the coordinator, or on -x url=..."""
+"""Alembic environment: runs on a connection handed over by the coordinator, or -x url=..."""
 
 from __future__ import annotations
 

@@ -70,9 +70,7 @@ class AuditTrail:
     def create(self, session: Session) -> None:
         self.store.create(session)
 
-    def record(
-        self, session: Session, kind: str, payload: Mapping[str, Any], at_ms: int
-    ) -> int:
+    def record(self, session: Session, kind: str, payload: Mapping[str, Any], at_ms: int) -> int:
         """Sign and append one statement; returns its leaf index."""
         return self.store.append(session, kind, payload, (), at_ms).leaf_index
 

@@ -155,9 +155,7 @@ class PlanExecutor:
     ) -> None:
         now = self.ctx.now_ms()
         line_of = {x.line_id: x for x in residual}
-        currency = {
-            (m, q.part_number): q.currency or "EUR" for m, qs in quotes.items() for q in qs
-        }
+        currency = {(m, q.part_number): q.currency or "EUR" for m, qs in quotes.items() for q in qs}
         chosen_text = {
             (e.line_id, e.supplier_id, e.source): e for e in solved.explanations if e.chosen
         }
@@ -323,12 +321,20 @@ class PlanExecutor:
         with self.ctx.sessions.begin() as s:
             row = s.get(orm.Reservation, rid)
             assert row is not None
-            row.state, row.error, row.updated_at_ms = "orphan", f"receipt rejected: {why}", self.ctx.now_ms()
+            row.state, row.error, row.updated_at_ms = (
+                "orphan",
+                f"receipt rejected: {why}",
+                self.ctx.now_ms(),
+            )
             self.ctx.trail.record(
                 s,
                 "receipt_rejected",
-                {"reservation_id": rid, "member_id": member.member_id, "why": why,
-                 "receipt": receipt_payload(outcome.receipt)},
+                {
+                    "reservation_id": rid,
+                    "member_id": member.member_id,
+                    "why": why,
+                    "receipt": receipt_payload(outcome.receipt),
+                },
                 self.ctx.now_ms(),
             )
         log.warning("receipt_rejected", reservation_id=rid, member_id=member.member_id, why=why)
@@ -363,16 +369,16 @@ class PlanExecutor:
             held = self._reservations(s, plan_id, ("reserved",))
             confirmed = self._reservations(s, plan_id, ("confirmed",))
             if plan.revision < self.ctx.settings.max_revisions:
-                log.info("replanning", demand_id=demand_id, plan_id=plan_id, around=sorted(new_failures))
+                log.info(
+                    "replanning", demand_id=demand_id, plan_id=plan_id, around=sorted(new_failures)
+                )
                 self._move(s, demand_id, DemandStatus.QUOTING)
             elif confirmed and not held:
                 self._confirmed(s, demand_id, plan, failure="some holds failed after re-planning")
             elif held and stage == "reserve":
                 self._move(s, demand_id, DemandStatus.CONFIRMING)
             else:
-                self._move(
-                    s, demand_id, DemandStatus.COMPENSATING, "nodes failed; out of re-plans"
-                )
+                self._move(s, demand_id, DemandStatus.COMPENSATING, "nodes failed; out of re-plans")
 
     def _confirm(self, demand_id: str) -> None:
         with self.ctx.sessions() as s:
@@ -403,8 +409,10 @@ class PlanExecutor:
             self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
             return
         outcomes = self._parallel(
-            [self._call(m, lambda c, r=r: self._retrying(lambda: c.confirm(r.reservation_id)))
-             for r, m in ready]
+            [
+                self._call(m, lambda c, r=r: self._retrying(lambda: c.confirm(r.reservation_id)))
+                for r, m in ready
+            ]
         )
         for (reservation, member), outcome in zip(ready, outcomes, strict=True):
             rid = reservation.reservation_id
@@ -512,8 +520,13 @@ class PlanExecutor:
         deadline_ms = self.ctx.settings.quote_deadline_ms
         asked = [
             ReserveLineData(
-                x.line_id, x.part_number, x.quantity, x.unit_of_measure, "stock",
-                x.due_at_ms, x.destination,
+                x.line_id,
+                x.part_number,
+                x.quantity,
+                x.unit_of_measure,
+                "stock",
+                x.due_at_ms,
+                x.destination,
             )
             for x in lines
         ]
@@ -642,9 +655,7 @@ class PlanExecutor:
             "reservation_state", reservation_id=rid, plan_id=row.plan_id, state=state, error=error
         )
 
-    def _confirmed(
-        self, s: Session, demand_id: str, plan: orm.Plan, failure: str = ""
-    ) -> None:
+    def _confirmed(self, s: Session, demand_id: str, plan: orm.Plan, failure: str = "") -> None:
         plan.confirmed_at_ms = self.ctx.now_ms()
         demand = self._demand(s, demand_id)
         self._webhook(s, demand, "plan.confirmed", plan)
@@ -755,8 +766,13 @@ class PlanExecutor:
         )
         return [
             ReserveLineData(
-                a.line_id, a.part_number, a.quantity, a.unit_of_measure, a.source,
-                a.due_at_ms, a.destination,
+                a.line_id,
+                a.part_number,
+                a.quantity,
+                a.unit_of_measure,
+                a.source,
+                a.due_at_ms,
+                a.destination,
             )
             for a in rows
         ]

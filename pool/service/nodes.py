@@ -14,7 +14,9 @@ class NodeDirectory:
     def client(self, member: orm.Member) -> NodeClient:
         if not member.active:
             raise PermissionError(f"member {member.member_id} is revoked: it is not called")
-        return NodeClient(member.member_id, self._channels.channel(member.endpoint), self._deadline_s)
+        return NodeClient(
+            member.member_id, self._channels.channel(member.endpoint), self._deadline_s
+        )
 
     def client_for(self, member_id: str, endpoint: str) -> NodeClient:
         return NodeClient(member_id, self._channels.channel(endpoint), self._deadline_s)

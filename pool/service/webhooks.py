@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import structlog
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt
-from tenacity import wait_exponential
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from pool.adapters import orm
 from pool.adapters.webhook_sender import WebhookFailed, WebhookSender

@@ -44,25 +44,61 @@ class Node:
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def add_part(self, part: str, *, on_hand: int, safety_stock: int, price: int = 20_000_000,
-                 capacity_per_day: int = 0) -> None:
+    def add_part(
+        self,
+        part: str,
+        *,
+        on_hand: int,
+        safety_stock: int,
+        price: int = 20_000_000,
+        capacity_per_day: int = 0,
+    ) -> None:
         assert self.admin is not None
-        self.admin.UpsertPart(inv.UpsertPartRequest(
-            part_number=part, description=f"part {part}", unit_of_measure="C62",
-            lot_tracked=True, list_price_micros=price, currency="EUR"))
-        self.admin.UpsertLocation(inv.UpsertLocationRequest(
-            site_id="CN-NGB", warehouse_id="NGB-FG", location_id="NGB-FG-A-01"))
+        self.admin.UpsertPart(
+            inv.UpsertPartRequest(
+                part_number=part,
+                description=f"part {part}",
+                unit_of_measure="C62",
+                lot_tracked=True,
+                list_price_micros=price,
+                currency="EUR",
+            )
+        )
+        self.admin.UpsertLocation(
+            inv.UpsertLocationRequest(
+                site_id="CN-NGB", warehouse_id="NGB-FG", location_id="NGB-FG-A-01"
+            )
+        )
         if on_hand:
-            self.admin.ReceivePurchase(inv.ReceivePurchaseRequest(
-                movement_id=str(uuid.uuid4()), purchase_order_number="PO-1", part_number=part,
-                quantity=on_hand, unit_of_measure="C62", location_id="NGB-FG-A-01",
-                lot_number="L1", production_date="2025-12-01", unit_cost_micros=10_000_000,
-                currency="EUR", actor="test", quality_status=1))
-        self.admin.SetSafetyStock(inv.SetSafetyStockRequest(part_number=part, quantity=safety_stock))
+            self.admin.ReceivePurchase(
+                inv.ReceivePurchaseRequest(
+                    movement_id=str(uuid.uuid4()),
+                    purchase_order_number="PO-1",
+                    part_number=part,
+                    quantity=on_hand,
+                    unit_of_measure="C62",
+                    location_id="NGB-FG-A-01",
+                    lot_number="L1",
+                    production_date="2025-12-01",
+                    unit_cost_micros=10_000_000,
+                    currency="EUR",
+                    actor="test",
+                    quality_status=1,
+                )
+            )
+        self.admin.SetSafetyStock(
+            inv.SetSafetyStockRequest(part_number=part, quantity=safety_stock)
+        )
         if capacity_per_day:
-            self.admin.SetCapacity(inv.SetCapacityRequest(
-                part_number=part, capacity_per_day=capacity_per_day, lead_time_days=2,
-                unit_price_micros=price, currency="EUR"))
+            self.admin.SetCapacity(
+                inv.SetCapacityRequest(
+                    part_number=part,
+                    capacity_per_day=capacity_per_day,
+                    lead_time_days=2,
+                    unit_price_micros=price,
+                    currency="EUR",
+                )
+            )
 
     def reservations(self) -> dict[str, str]:
         """reservation id -> state, straight from the node's database."""
@@ -87,9 +123,16 @@ class Alliance:
         key_path = self.directory / f"{member_id}.key"
         public_key = generate_keypair(key_path)
         url = f"sqlite:///{self.directory / f'{member_id}.db'}"
-        init_node(url, member_id=member_id, member_name=f"Supplier {member_id}",
-                  audit_public_key=public_key, audit_log_origin=f"alliance.v1/node/{member_id}")
-        pki.write(self.pki_dir, member_id, pki.issue(pki.read(self.pki_dir, "ca"), member_id, "node"))
+        init_node(
+            url,
+            member_id=member_id,
+            member_name=f"Supplier {member_id}",
+            audit_public_key=public_key,
+            audit_log_origin=f"alliance.v1/node/{member_id}",
+        )
+        pki.write(
+            self.pki_dir, member_id, pki.issue(pki.read(self.pki_dir, "ca"), member_id, "node")
+        )
         node = Node(member_id, url, key_path, public_key)
         self.nodes[member_id] = node
         self.start(node)
@@ -98,9 +141,14 @@ class Alliance:
     def start(self, node: Node) -> None:
         service = open_node(node.database_url, dictionary_version=load_dictionary().version)
         address = f"127.0.0.1:{node.port}" if node.port else "127.0.0.1:0"
-        server = build_server(service, alliance_address=address, admin_address="127.0.0.1:0",
-                              add_port=mtls_ports(self.pki_dir, node.member_id),
-                              admin_add_port=insecure_ports, expiry_interval_s=0.1)
+        server = build_server(
+            service,
+            alliance_address=address,
+            admin_address="127.0.0.1:0",
+            add_port=mtls_ports(self.pki_dir, node.member_id),
+            admin_add_port=insecure_ports,
+            expiry_interval_s=0.1,
+        )
         server.start()
         node.port = int(server.alliance_address.rsplit(":", 1)[1])
         node.service, node.server = service, server
@@ -123,7 +171,9 @@ class Alliance:
 def alliance(tmp_path: Path) -> Iterator[Alliance]:
     pki_dir = tmp_path / "pki"
     pki.write(pki_dir, "ca", pki.create_ca("Test Alliance"))
-    pki.write(pki_dir, "coordinator", pki.issue(pki.read(pki_dir, "ca"), "coordinator", "coordinator"))
+    pki.write(
+        pki_dir, "coordinator", pki.issue(pki.read(pki_dir, "ca"), "coordinator", "coordinator")
+    )
     a = Alliance(tmp_path, pki_dir)
     yield a
     a.close()
@@ -132,7 +182,9 @@ def alliance(tmp_path: Path) -> Iterator[Alliance]:
 @pytest.fixture
 def settings(database_url: str, alliance: Alliance, tmp_path: Path) -> PoolSettings:
     return PoolSettings(
-        database_url=database_url if not database_url.startswith("sqlite") else f"sqlite:///{tmp_path / 'pool.db'}",
+        database_url=database_url
+        if not database_url.startswith("sqlite")
+        else f"sqlite:///{tmp_path / 'pool.db'}",
         tls_dir=alliance.pki_dir,
         audit_key_path=tmp_path / "pool_audit.key",
         staleness_s=30,
@@ -161,7 +213,8 @@ def open_pool(settings: PoolSettings) -> Iterator[Callable[[], PoolCoordinator]]
 
 def register(coordinator: PoolCoordinator, node: Node) -> None:
     coordinator.register_member(
-        OPERATOR, MemberIn(node.member_id, f"Supplier {node.member_id}", node.endpoint, node.public_key)
+        OPERATOR,
+        MemberIn(node.member_id, f"Supplier {node.member_id}", node.endpoint, node.public_key),
     )
 
 
@@ -182,6 +235,10 @@ def wait_for_pool(coordinator: PoolCoordinator, part: str, free: int) -> None:
     wait_until(ready, what=f"pool view of {part} to show {free} free")
 
 
-def tenant(coordinator: PoolCoordinator, tenant_id: str = "OEM1", callback_url: str = "") -> Principal:
-    coordinator.register_tenant(OPERATOR, TenantIn(tenant_id, f"Automaker {tenant_id}", callback_url))
+def tenant(
+    coordinator: PoolCoordinator, tenant_id: str = "OEM1", callback_url: str = ""
+) -> Principal:
+    coordinator.register_tenant(
+        OPERATOR, TenantIn(tenant_id, f"Automaker {tenant_id}", callback_url)
+    )
     return Principal(Role.AUTOMAKER, tenant_id)

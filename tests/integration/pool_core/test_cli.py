@@ -34,11 +34,16 @@ def test_pool_cli_sets_up_members_tenants_and_keys(
     assert "S01" in run("member", "list")
     tenant_out = run("tenant", "add", "OEM1", "--name", "Automaker")
     api_key = next(x.split("=", 1)[1] for x in tenant_out.splitlines() if x.startswith("api_key="))
-    op_key = run("key", "issue", "--role", "operator", "--subject", "alice").strip().split("=", 1)[1]
+    op_key = (
+        run("key", "issue", "--role", "operator", "--subject", "alice").strip().split("=", 1)[1]
+    )
     run("member", "revoke", "S01")
 
-    coordinator = open_coordinator(PoolSettings(database_url=url, tls_dir=alliance.pki_dir,
-                                                audit_key_path=tmp_path / "audit.key"))
+    coordinator = open_coordinator(
+        PoolSettings(
+            database_url=url, tls_dir=alliance.pki_dir, audit_key_path=tmp_path / "audit.key"
+        )
+    )
     try:
         [member] = coordinator.members(Principal(Role.OPERATOR, "t"))
         assert member.audit_public_key == node.public_key  # learnt from GetNodeInfo over mTLS

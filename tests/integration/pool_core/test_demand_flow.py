@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pool.service.api import DemandIn, DemandLineIn, DemandStatus, AllocationState
+from pool.service.api import AllocationState, DemandIn, DemandLineIn, DemandStatus
 from tests.integration.pool_core.conftest import (
     HOUR_MS,
     OPERATOR,
@@ -20,7 +20,9 @@ def _demand(now_ms: int, quantity: int, part: str = "P-100", reference: str = "P
     )
 
 
-def test_a_demand_is_planned_reserved_and_confirmed_across_nodes(alliance: Alliance, open_pool) -> None:
+def test_a_demand_is_planned_reserved_and_confirmed_across_nodes(
+    alliance: Alliance, open_pool
+) -> None:
     s1, s2 = alliance.add_node("S01"), alliance.add_node("S02")
     s1.add_part("P-100", on_hand=1000, safety_stock=200, price=20_000_000)  # 60 pooled
     s2.add_part("P-100", on_hand=1000, safety_stock=200, price=25_000_000)  # 60 pooled
@@ -33,7 +35,9 @@ def test_a_demand_is_planned_reserved_and_confirmed_across_nodes(alliance: Allia
 
     view, replayed = pool.submit_demand(oem, _demand(pool.ctx.now_ms(), 100), "key-1")
     assert not replayed and view.status is DemandStatus.RECEIVED
-    done = pool.wait_for_demand(oem, view.demand_id, [DemandStatus.CONFIRMED, DemandStatus.FAILED], 30)
+    done = pool.wait_for_demand(
+        oem, view.demand_id, [DemandStatus.CONFIRMED, DemandStatus.FAILED], 30
+    )
 
     assert done.status is DemandStatus.CONFIRMED, done.failure
     plan = done.plan

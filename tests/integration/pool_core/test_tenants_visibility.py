@@ -210,8 +210,12 @@ def test_webhooks_are_signed_retried_and_sent_for_decision_and_confirmation(
     wait_until(lambda: len(receiver.posts) >= 2, timeout_s=15, what="two webhooks")
     events = []
     for headers, body in receiver.posts:
-        assert verify_signature(creds.webhook_secret, headers[SIGNATURE_HEADER], body, int(time.time() * 1000))
-        assert not verify_signature("whsec_wrong", headers[SIGNATURE_HEADER], body, int(time.time() * 1000))
+        assert verify_signature(
+            creds.webhook_secret, headers[SIGNATURE_HEADER], body, int(time.time() * 1000)
+        )
+        assert not verify_signature(
+            "whsec_wrong", headers[SIGNATURE_HEADER], body, int(time.time() * 1000)
+        )
         payload = json.loads(body)
         assert payload["demand_id"] == view.demand_id
         events.append(payload["event"])

@@ -47,9 +47,17 @@ def test_webhook_signature_binds_body_secret_and_time() -> None:
 def test_reservation_ids_are_deterministic_per_plan_revision_member_and_source() -> None:
     rid = rules.reservation_id("p", 1, "S01", "stock")
     assert rid == rules.reservation_id("p", 1, "S01", "stock")
-    assert len({rid, rules.reservation_id("p", 2, "S01", "stock"),
+    assert (
+        len(
+            {
+                rid,
+                rules.reservation_id("p", 2, "S01", "stock"),
                 rules.reservation_id("p", 1, "S02", "stock"),
-                rules.reservation_id("p", 1, "S01", "production")}) == 4
+                rules.reservation_id("p", 1, "S01", "production"),
+            }
+        )
+        == 4
+    )
 
 
 def test_the_state_machine_refuses_skipped_steps() -> None:
@@ -69,8 +77,9 @@ def test_fingerprint_follows_the_body() -> None:
 
 def test_a_receipt_signed_by_another_key_is_rejected() -> None:
     node, impostor = Signer.generate(), Signer.generate()
-    note = sign_checkpoint(Checkpoint("alliance.v1/node/S01", 5, b"\x01" * 32),
-                           "alliance.v1/node/S01", node)
+    note = sign_checkpoint(
+        Checkpoint("alliance.v1/node/S01", 5, b"\x01" * 32), "alliance.v1/node/S01", node
+    )
     good = ReceiptData(b"\x02" * 32, 4, note, b"\x03" * 64)
     assert check_receipt(good, node.public_key) == "alliance.v1/node/S01"
     with pytest.raises(ReceiptRejected):

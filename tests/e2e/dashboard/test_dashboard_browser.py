@@ -102,7 +102,7 @@ def _free(alliance: Alliance, member_id: str) -> int:
 def test_the_dashboard_shows_the_pool_and_follows_a_reservation(
     alliance: Alliance, base_url: str, tmp_path: Path
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # a dev dependency: missing is a failure, not a skip
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
     free_before = {m: _free(alliance, m) for m in ("S01", "S02")}

@@ -198,6 +198,8 @@ class SqlCoordinator:
         ok = credentials.key_matches(self.ctx.settings.api_key_secret, api_key or "", stored)
         if row is None or row.revoked or not ok:
             raise Unauthenticated("unknown or revoked API key")
+        if row.role == Role.SUPPLIER.value and self.is_revoked(row.subject):
+            raise Forbidden(f"member {row.subject} is revoked")
         wait_s = self._limiter.take(row.key_id, row.requests_per_minute)
         if wait_s:
             raise RateLimited("rate limit exceeded", retry_after_s=wait_s)

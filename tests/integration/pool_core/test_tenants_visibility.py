@@ -161,6 +161,9 @@ def test_api_keys_are_hashed_and_rate_limited(two_members) -> None:
         pool.authenticate(creds.api_key[:-2] + "xx")
     supplier_key = pool.issue_api_key(OPERATOR, Role.SUPPLIER, "S01")
     assert pool.authenticate(supplier_key) == Principal(Role.SUPPLIER, "S01")
+    pool.revoke_member(OPERATOR, "S01")
+    with pytest.raises(Forbidden):
+        pool.authenticate(supplier_key)
 
 
 class _Receiver:

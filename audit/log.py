@@ -78,7 +78,7 @@ class AuditLog:
     ) -> Receipt:
         with self.engine.begin() as conn:
             receipt = self.store.append(conn, kind, payload, elements, at_ms)
-            checkpoint = self._maybe_checkpoint(conn, receipt.leaf_index, 1)
+            checkpoint = self.maybe_checkpoint(conn, receipt.leaf_index, 1)
         return replace(receipt, checkpoint=checkpoint) if checkpoint else receipt
 
     def append_own_many(self, statements: Sequence[Statement]) -> list[Receipt]:
@@ -86,14 +86,14 @@ class AuditLog:
         with self.engine.begin() as conn:
             receipts = self.store.append_own_many(conn, statements)
             if receipts:
-                self._maybe_checkpoint(conn, receipts[-1].leaf_index, len(receipts))
+                self.maybe_checkpoint(conn, receipts[-1].leaf_index, len(receipts))
         return receipts
 
     def append_signed(self, entries: Sequence[SignedEntry]) -> list[Receipt]:
         with self.engine.begin() as conn:
             receipts = self.store.append_many(conn, entries)
             if receipts:
-                self._maybe_checkpoint(conn, receipts[-1].leaf_index, len(receipts))
+                self.maybe_checkpoint(conn, receipts[-1].leaf_index, len(receipts))
         return receipts
 
     def register_member_key(self, member_id: str, public_key: bytes) -> None:
@@ -134,8 +134,9 @@ class AuditLog:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _maybe_checkpoint(self, conn: Connection, last_index: int, count: int) -> str:
-        # Sign when this call crossed a multiple of checkpoint_every.
+    def maybe_checkpoint(self, conn: Connection, last_index: int, count: int) -> str:
+        """Sign a checkpoint if the `count` entries ending at `last_index` crossed a multiple
+        of `checkpoint_every`; returns the note, or "" when none was due."""
         before, after = last_index + 1 - count, last_index + 1
         if after // self.checkpoint_every > before // self.checkpoint_every:
             return self.store.sign_checkpoint(conn)

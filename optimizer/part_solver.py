@@ -16,7 +16,7 @@ from optimizer.backends import MIP_BACKENDS, solve_lp
 from optimizer.flows import PartProblem
 from optimizer.formulation import PartModel, build_mip, build_relaxation
 from optimizer.greedy import greedy
-from optimizer.linear_model import LinearModel, MipLimits
+from optimizer.linear_model import LinearModel, MipLimits, MipResult
 from optimizer.mincostflow import min_cost_flow_plan
 from optimizer.plan import Allocation, Objective
 from optimizer.schedule import schedule
@@ -115,9 +115,20 @@ def _heuristic_outcome(
                        greedy_total, checks)
 
 
+# backend "auto": HiGHS first (it proves the shortage-heavy parts fast), then CBC on what is
+# left if HiGHS has not proven its gap (CBC's cuts close fixed-charge gaps faster). Measured
+# with `python -m optimizer.bench --sweep`; see docs/optimizer.md.
+PORTFOLIO = (("highs", 0.4), ("cbc", 0.6))
+
+
+def _stages(backend: str) -> tuple[tuple[str, float], ...]:
+    return PORTFOLIO if backend == "auto" else ((backend, 1.0),)
+
+
 def solve_part(
-    problem: PartProblem, backend: str, time_limit_s: float, relative_gap: float
+    problem: PartProblem, backend: str, time_limit_s: float | None, relative_gap: float
 ) -> PartOutcome:
+    """time_limit_s None: out of time, no MIP; the best heuristic plan with the LP bound."""
     heuristics = [
         evaluate(problem, "greedy", greedy(problem)),
         evaluate(problem, "min_cost_flow", min_cost_flow_plan(problem)),
@@ -128,36 +139,60 @@ def solve_part(
     best = min(valid, key=lambda c: c.total) if valid else evaluate(problem, "empty", {})
     if backend == "greedy" and valid:
         return _heuristic_outcome(problem, backend, heuristics[0], greedy_total, checks)
-    if backend == "greedy" or not problem.flows:
+    if backend == "greedy" or not problem.flows or time_limit_s is None:
         return _heuristic_outcome(problem, backend, best, greedy_total, checks)
     pm = build_mip(problem)
-    pm.model.hint = _hint(pm, problem, best.quantities)
-    started = time.perf_counter()
-    result = MIP_BACKENDS[backend](pm.model, MipLimits(time_limit_s, relative_gap))
-    solver_s = time.perf_counter() - started
-    chosen = best
-    if result.values is not None:
-        quantities, fractional = _read_quantities(pm, result.values)
-        mip = evaluate(problem, backend, quantities)
-        checks += fractional + [f"{backend}: {e}" for e in mip.errors]
-        if not mip.errors and mip.total > result.objective + 1e-6 * abs(result.objective) + 2:
-            checks.append(f"{backend}: plan costs {mip.total}, solver claimed {result.objective}")
-        if not mip.errors and mip.total <= best.total:
-            chosen = mip
-    claimed = _floor_bound(result.bound)
-    bound = claimed if claimed is not None else lp_bound(problem, pm.model)
-    if chosen.total - bound > chosen.total * relative_gap * 4:
-        # Stopped early, before the solver's own root bound was any good: the LP is better.
-        bound = max(bound, lp_bound(problem, pm.model))
-    lowest_known = min([c.total for c in valid] + [chosen.total])
-    if bound > lowest_known:
-        # A bound above a plan that validates: the solver certified a wrong optimum.
-        checks.append(f"{backend}: bound {bound} above a valid plan's {lowest_known}")
-        bound = min(lp_bound(problem), lowest_known)
-    status: PartStatus = "optimal" if result.status == "optimal" else "feasible"
+    chosen, bound, solver_s, ran = best, None, 0.0, []
+    stages = _stages(backend)
+    for n, (stage, share) in enumerate(stages):
+        pm.model.hint = _hint(pm, problem, chosen.quantities)
+        started = time.perf_counter()
+        last = n == len(stages) - 1
+        limit = max(0.01, time_limit_s - solver_s) if last else time_limit_s * share
+        ran.append(stage)
+        result = MIP_BACKENDS[stage](pm.model, MipLimits(limit, relative_gap))
+        solver_s += time.perf_counter() - started
+        if result.values is not None:
+            mip = _check_mip(problem, pm, stage, result, checks)
+            if mip is not None and mip.total <= chosen.total:
+                chosen = mip
+                valid.append(mip)
+        claimed = _floor_bound(result.bound)
+        lowest_known = min(c.total for c in [*valid, chosen])
+        if claimed is not None and claimed > lowest_known:
+            # A bound above a plan that validates: the solver certified a wrong optimum.
+            checks.append(f"{stage}: bound {claimed} above a valid plan's {lowest_known}")
+        elif claimed is not None:
+            bound = claimed if bound is None else max(bound, claimed)
+        if bound is not None and _proven(chosen.total, bound, relative_gap):
+            break
+    if bound is None or not _proven(chosen.total, bound, relative_gap * 4):
+        # No bound, or stopped before the solver's root bound was any good: the LP is better.
+        bound = max(lp_bound(problem, pm.model), -1 if bound is None else bound)
+    bound = min(bound, chosen.total)
+    status: PartStatus = "optimal" if _proven(chosen.total, bound, relative_gap) else "feasible"
     if checks:
-        status = "fallback" if chosen.origin != backend else "feasible"
-    elif chosen.origin != backend:
-        status = "feasible"
-    return PartOutcome(problem, chosen, min(bound, chosen.total), status, backend,
-                       greedy_total, checks, solver_s)
+        status = "fallback" if chosen.origin in ("greedy", "min_cost_flow") else "feasible"
+    return PartOutcome(
+        problem, chosen, bound, status, "+".join(ran), greedy_total, checks, solver_s
+    )
+
+
+def _proven(total: int, bound: int, relative_gap: float) -> bool:
+    # Solvers' bounds carry float error of about 1e-9 relative; never ask for less than 1e-8.
+    return total - bound <= max(relative_gap, 1e-8) * abs(total) + 2
+
+
+def _check_mip(
+    problem: PartProblem, pm: PartModel, stage: str, result: MipResult, checks: list[str]
+) -> Candidate | None:
+    """The solver's plan if it validates and costs what the solver said, else None."""
+    assert result.values is not None
+    quantities, fractional = _read_quantities(pm, result.values)
+    mip = evaluate(problem, stage, quantities)
+    checks += fractional + [f"{stage}: {e}" for e in mip.errors]
+    if mip.errors:
+        return None
+    if mip.total > result.objective + 1e-6 * abs(result.objective) + 2:
+        checks.append(f"{stage}: plan costs {mip.total}, solver claimed {result.objective}")
+    return mip

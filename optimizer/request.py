@@ -22,9 +22,9 @@ class _Frozen(BaseModel):
 class DemandLine(_Frozen):
     """One line of an urgent demand: a part, a quantity, where and by when."""
 
-    line_id: str = Field(min_length=1, max_length=200)
+    line_id: str = Field(min_length=1, max_length=200, description="Unique within the request.")
     part_number: str = Field(min_length=1, max_length=200)
-    quantity: Annotated[int, Field(gt=0, le=10**12)]
+    quantity: Annotated[int, Field(gt=0, le=10**12, description="Units demanded.")]
     due_at: EpochMs = Field(description="Latest arrival time at the destination.")
     destination: str = Field(min_length=1, max_length=200, description="UN/LOCODE or GLN.")
     priority: int = Field(
@@ -42,23 +42,27 @@ class DemandLine(_Frozen):
 class Lane(_Frozen):
     """How a supplier ships one part to one destination."""
 
-    destination: str = Field(min_length=1, max_length=200)
+    destination: str = Field(min_length=1, max_length=200, description="As in DemandLine.")
     shipping_cost_per_unit_micros: Micros = 0
     shipment_fixed_cost_micros: Micros = 0
-    transit_time_hours: Annotated[int, Field(ge=0, le=10**6)] = 0
+    transit_time_hours: Annotated[int, Field(ge=0, le=10**6)] = Field(
+        default=0, description="Hours from shipping to arrival."
+    )
 
 
 class Offer(_Frozen):
     """What one supplier offers for one part: pooled stock now and production capacity."""
 
-    supplier_id: str = Field(min_length=1, max_length=200)
+    supplier_id: str = Field(min_length=1, max_length=200, description="The member's id.")
     part_number: str = Field(min_length=1, max_length=200)
     stock_quantity: Quantity = Field(default=0, description="Pool quantity free now.")
     stock_ready_at: EpochMs | None = Field(
         default=None, description="Earliest ship time of the stock; defaults to now_at."
     )
     capacity_per_day: Quantity = Field(default=0, description="Production units per day.")
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = Field(
+        default=0, description="Days before production starts; then capacity_per_day a day."
+    )
     producible_quantity: Quantity | None = Field(
         default=None, description="Cap on all production for this request; none: capacity only."
     )
@@ -66,14 +70,18 @@ class Offer(_Frozen):
     production_unit_price_micros: Micros | None = Field(
         default=None, description="Unit price of produced units; defaults to unit_price_micros."
     )
-    reliability_permille: Annotated[int, Field(ge=0, le=1000)] = 1000
+    reliability_permille: Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=1000, description="Reliability score, 1000 = always delivers as promised."
+    )
     contributed_quantity: Quantity = Field(
         default=0, description="The supplier's contribution to the pool for this part."
     )
     drawn_quantity: Quantity = Field(
         default=0, description="Units already drawn from this supplier's pool share earlier."
     )
-    lanes: tuple[Lane, ...] = ()
+    lanes: tuple[Lane, ...] = Field(
+        default=(), description="Shipping per destination; no lane: cannot serve it."
+    )
 
     @property
     def production_price_micros(self) -> int:
@@ -134,20 +142,33 @@ Backend = Literal[
 
 
 class Policy(_Frozen):
-    priority_order: tuple[ObjectiveTerm, ...] = DEFAULT_PRIORITY_ORDER
-    weights: Weights = Weights()
-    max_suppliers_per_line: Annotated[int, Field(ge=1, le=1000)] | None = None
-    allow_late: bool = False
-    max_lateness_hours: Annotated[int, Field(ge=0, le=10**5)] = 0
-    time_limit_ms: Annotated[int, Field(ge=1, le=3_600_000)] = 10_000
-    relative_gap_ppm: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
-        default=50, description="Stop when proven within this gap (parts per million)."
+    """How to weigh the objective's terms and how long to search."""
+
+    priority_order: tuple[ObjectiveTerm, ...] = Field(
+        default=DEFAULT_PRIORITY_ORDER,
+        description="Most important first; derives the weights not given explicitly.",
     )
-    backend: Backend = "auto"
+    weights: Weights = Field(default=Weights(), description="Explicit penalties override.")
+    max_suppliers_per_line: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="At most this many suppliers ship to one line."
+    )
+    allow_late: bool = Field(
+        default=False, description="Allow arrivals after due_at, penalised per unit."
+    )
+    max_lateness_hours: Annotated[int, Field(ge=0, le=10**5)] = Field(
+        default=0, description="With allow_late: how late at most."
+    )
+    time_limit_ms: Annotated[int, Field(ge=1, le=3_600_000)] = Field(
+        default=2_000, description="Wall time for the whole solve, explanations included."
+    )
+    relative_gap_ppm: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
+        default=100, description="Stop when proven within this gap (parts per million)."
+    )
+    backend: Backend = Field(default="auto", description="auto: the measured choice.")
     workers: Annotated[int, Field(ge=1, le=64)] = Field(
         default=1, description="Processes solving independent parts in parallel."
     )
-    explain: bool = True
+    explain: bool = Field(default=True, description="Produce explanations (EN and ZH).")
 
     @model_validator(mode="after")
     def _order_is_a_permutation(self) -> Policy:
@@ -159,10 +180,12 @@ class Policy(_Frozen):
 class PlanRequest(_Frozen):
     """Everything the optimizer needs to plan one demand."""
 
-    plan_id: str = Field(default="plan", max_length=200)
+    plan_id: str = Field(default="plan", max_length=200, description="Echoed in the plan.")
     now_at: EpochMs = Field(description="Planning time; stock ships and production starts here.")
-    lines: tuple[DemandLine, ...]
-    offers: tuple[Offer, ...] = ()
+    lines: tuple[DemandLine, ...] = Field(description="The demand, one entry per line.")
+    offers: tuple[Offer, ...] = Field(
+        default=(), description="At most one per (supplier_id, part_number)."
+    )
     policy: Policy = Policy()
 
     @model_validator(mode="after")

@@ -20,7 +20,7 @@ from optimizer.validator import validate_plan
 # between processes, assembly and the final validation.
 _SOLVE_SHARE = 0.85
 _OTHER_S_PER_FLOW = 120e-6  # a prior for everything but the MIP itself, per candidate flow
-_MIN_PART_S = 0.005
+_MIN_PART_S = 0.02  # below this HiGHS rarely finishes its root LP (measured)
 _TRANSFER_S_PER_FLOW = 12e-6  # pickling results in a worker and unpickling them here
 
 
@@ -30,9 +30,7 @@ class InvalidPlanError(RuntimeError):
 
 def choose_backend(policy: Policy, problem: PartProblem) -> str:
     """The measured choice (docs/optimizer.md) unless the policy names a backend."""
-    if policy.backend != "auto":
-        return policy.backend
-    return "highs"
+    return policy.backend
 
 
 @dataclass(slots=True)
@@ -76,10 +74,14 @@ class _Clock:
         self.size_left = sum(_size(p) for p in problems)
         self.other_s, self.flows_done = 0.0, 0
 
-    def share(self, problem: PartProblem) -> float:
+    def share(self, problem: PartProblem) -> float | None:
+        """Seconds for this part's MIP; None when the clock is already past the point where
+        the remaining parts' other work fills the budget (then heuristics only)."""
         per_flow = (self.other_s + _OTHER_S_PER_FLOW * 200) / (self.flows_done + 200)
         now = time.perf_counter()
         free = self.deadline - now - per_flow * self.flows_left
+        if free <= 0:
+            return None
         return max(_MIN_PART_S, free * _size(problem) / max(1, self.size_left))
 
     def done(self, problem: PartProblem, wall_s: float, solver_s: float) -> None:
@@ -163,7 +165,8 @@ def assemble(request: PlanRequest, results: list[PartResult], started: float) ->
     total = objective.total_micros
     bound = min(total, sum(r.bound for r in results))
     gap_ppm = 0 if total <= 0 else -(-(total - bound) * 1_000_000 // total)
-    backends = sorted({r.backend for r in results}) or [request.policy.backend]
+    backends = sorted({b for r in results for b in r.backend.split("+")})
+    backends = backends or [request.policy.backend]
     return Plan(
         plan_id=request.plan_id,
         allocations=tuple(allocations),

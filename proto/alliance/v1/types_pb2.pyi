@@ -96,13 +96,15 @@ class LotPick(_message.Message):
     def __init__(self, lot_number: _Optional[str] = ..., quantity: _Optional[int] = ..., expiry_date: _Optional[str] = ..., production_date: _Optional[str] = ...) -> None: ...
 
 class AuditReceipt(_message.Message):
-    __slots__ = ("entry_hash", "leaf_index", "checkpoint", "signature")
+    __slots__ = ("entry_hash", "leaf_index", "checkpoint", "signature", "statement")
     ENTRY_HASH_FIELD_NUMBER: _ClassVar[int]
     LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
     entry_hash: bytes
     leaf_index: int
     checkpoint: str
     signature: bytes
-    def __init__(self, entry_hash: _Optional[bytes] = ..., leaf_index: _Optional[int] = ..., checkpoint: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
+    statement: bytes
+    def __init__(self, entry_hash: _Optional[bytes] = ..., leaf_index: _Optional[int] = ..., checkpoint: _Optional[str] = ..., signature: _Optional[bytes] = ..., statement: _Optional[bytes] = ...) -> None: ...

@@ -129,10 +129,12 @@ def _verify_bundle(bundle: dict[str, Any], trusted_keys: Sequence[TrustedKey]) -
     witnesses = {w: b64decode(k, f"witness {w}") for w, k in bundle["witnesses"].items()}
     cosigned = []
     for line in note.signatures:
-        key = witnesses.get(line.name)
-        if line.name != origin and key is not None and is_cosignature_by(line, line.name, key):
-            check_public_key(key)
-            verify_cosignature(note.text, line, key)
+        witness_key = witnesses.get(line.name)
+        if line.name == origin or witness_key is None:
+            continue
+        if is_cosignature_by(line, line.name, witness_key):
+            check_public_key(witness_key)
+            verify_cosignature(note.text, line, witness_key)
             cosigned.append(line.name)
     return ProvenEntry(origin, index, size, statement, tuple(sorted(cosigned)), trusted)
 

@@ -120,10 +120,10 @@ def verify(
 ) -> None:
     """Check every signature, the root, the checkpoint, its cosignatures and consistency."""
     trusted = [parse_trusted_key(k) for k in trusted_key or []]
-    previous = previous_checkpoint.read_text(encoding="utf-8") if previous_checkpoint else None
     try:
+        previous = previous_checkpoint.read_text(encoding="utf-8") if previous_checkpoint else None
         report = verify_export(file, trusted, previous, workers)
-    except (VerificationError, OSError) as exc:
+    except (VerificationError, OSError, UnicodeDecodeError) as exc:
         raise fail(str(exc)) from None
     out.print(f"OK: {report.tree_size} entries of {report.origin}, all signatures valid")
     out.print(f"root hash {b64encode(report.root_hash)} matches the signed checkpoint")
@@ -149,7 +149,7 @@ def prove(
 
     try:
         bundle = build_bundle(file, entry)
-    except (VerificationError, ExportFormatError, ValueError, OSError) as exc:
+    except (VerificationError, ExportFormatError, ValueError, KeyError, OSError) as exc:
         raise fail(str(exc)) from None
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     if out_file is None:

@@ -61,7 +61,7 @@ class Statement:
 
     def canonical_bytes(self) -> bytes:
         _check_fields(self.author, self.kind, self.at_ms, self.elements, self.payload)
-        document = {
+        document: dict[str, Any] = {
             "at_ms": self.at_ms,
             "author": self.author,
             "elements": sorted(set(self.elements)),
@@ -99,6 +99,20 @@ def parse_statement(raw: bytes) -> Statement:
         tuple(elements),
         document["payload"],
     )
+
+
+def statement_author(raw: bytes) -> str:
+    """Only the author of statement bytes, with the checks a verifier of signatures needs:
+    the signature binds every other byte (three times cheaper than `parse_statement`)."""
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StatementError(f"statement is not JSON: {exc}") from None
+    if not isinstance(document, dict) or document.keys() != _FIELDS:
+        raise StatementError(f"statement must be an object with exactly {sorted(_FIELDS)}")
+    if document["type"] != STATEMENT_TYPE or not isinstance(document["author"], str):
+        raise StatementError("statement is not an alliance-audit-statement/v1 with an author")
+    return document["author"]
 
 
 @dataclass(frozen=True)

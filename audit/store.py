@@ -499,8 +499,8 @@ class _SqlNodes:
                 )
                 for level, indexes in per_level.items()
             ]
-            rows = self.c.execute(sa.union_all(*selects) if len(selects) > 1 else selects[0])
-            found.update({(level, index): bytes(value) for level, index, value in rows})
+            nodes = self.c.execute(sa.union_all(*selects) if len(selects) > 1 else selects[0])
+            found.update({(level, index): bytes(value) for level, index, value in nodes})
         return found
 
 

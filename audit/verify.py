@@ -11,6 +11,7 @@ import hashlib
 import mmap
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from audit.export import (
 )
 from audit.keys import WeakPublicKeyError, check_public_key
 from audit.merkle import CompactRange
-from audit.statements import StatementError, parse_statement
+from audit.statements import StatementError, statement_author
 
 PARALLEL_FROM_BYTES = 8 << 20  # below this, a pool costs more than it saves
 
@@ -57,6 +58,7 @@ class VerificationReport:
     authors: tuple[str, ...]
     witnesses: tuple[str, ...]
     previous_size: int | None
+    cpu_s: float  # processor time of this process and the pool's workers
 
 
 def verify_export(
@@ -79,6 +81,7 @@ def _verify(
     previous_checkpoint: str | None,
     workers: int | None,
 ) -> VerificationReport:
+    started_cpu_s = time.process_time()
     if data[-1:] != b"\n":
         raise VerificationError("file does not end with a newline: truncated?")
     header_end = data.find(b"\n")
@@ -98,7 +101,10 @@ def _verify(
     previous_root = None
     authors: set[str] = set()
     # Chunks arrive in order while the pool keeps verifying: fold them into the tree now.
-    chunks = _leaf_hash_chunks(path, data, header_end + 1, trailer_start, header, workers)
+    worker_cpu_s = [0.0]
+    chunks = _leaf_hash_chunks(
+        path, data, header_end + 1, trailer_start, header, workers, worker_cpu_s
+    )
     for hashes, chunk_authors in chunks:
         authors |= chunk_authors
         for offset in range(0, len(hashes), 32):
@@ -125,6 +131,7 @@ def _verify(
         tuple(sorted(header.members)),
         witnesses,
         None if previous is None else previous[0],
+        time.process_time() - started_cpu_s + worker_cpu_s[0],
     )
 
 
@@ -221,6 +228,7 @@ def _leaf_hash_chunks(
     end: int,
     header: ExportHeader,
     workers: int | None,
+    cpu_seconds: list[float],
 ) -> Iterator[tuple[bytes, set[str]]]:
     """(concatenated leaf hashes, authors) per chunk of entry lines, in file order."""
     members = dict(header.members)
@@ -240,10 +248,11 @@ def _leaf_hash_chunks(
         "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     )
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for hashes, authors, error in pool.map(_verify_file_range, tasks):
+        for hashes, authors, error, cpu_s in pool.map(_verify_file_range, tasks):
             if error:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise VerificationError(error)
+            cpu_seconds[0] += cpu_s
             yield hashes, authors
 
 
@@ -262,11 +271,13 @@ def _chunk_bounds(data: mmap.mmap, start: int, end: int, count: int) -> list[tup
 
 def _verify_file_range(
     task: tuple[str, int, int, int, Mapping[str, bytes]],
-) -> tuple[bytes, set[str], str | None]:
+) -> tuple[bytes, set[str], str | None, float]:
+    started = time.process_time()
     path, start, end, first_index, members = task
     with open(path, "rb") as handle:
         handle.seek(start)
-        return _verify_lines(handle.read(end - start), first_index, members)
+        result = _verify_lines(handle.read(end - start), first_index, members)
+    return (*result, time.process_time() - started)
 
 
 def _verify_lines(
@@ -279,7 +290,7 @@ def _verify_lines(
     for index, line in enumerate(lines, first_index):
         try:
             entry = parse_entry_line(index, line)
-            author = parse_statement(entry.statement_bytes).author
+            author = statement_author(entry.statement_bytes)
         except (ExportFormatError, StatementError) as exc:
             message = str(exc)
             prefix = f"entry {index}: "

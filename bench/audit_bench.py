@@ -182,13 +182,17 @@ def bench_proofs(db: Path, seed: bytes, entries: int) -> None:
 
 
 def bench_verify(export: Path, entries: int) -> None:
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     report = verify_export(export)
     elapsed = time.perf_counter() - started
     assert report.tree_size == entries
+    cores = os.cpu_count() or 1
     print(
-        f"full verification of a {entries:,}-entry export ({os.cpu_count()} cores: "
-        f"{entries:,} signatures, root, checkpoint): {elapsed:.1f} s"
+        f"full verification of a {entries:,}-entry export ({entries:,} signatures, root, "
+        f"checkpoint) on {cores} cores: {elapsed:.1f} s wall, {report.cpu_s:.1f} s CPU "
+        f"(= {report.cpu_s / cores:.1f} s on {cores} idle cores); load average before "
+        f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}"
     )
 
 

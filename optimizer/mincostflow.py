@@ -21,6 +21,10 @@ def _flow_solution(problem: PartProblem) -> dict[int, int]:
     line_node = [next(nodes) for _ in problem.lines]
     demand = sum(line.quantity for line in problem.lines)
     big = demand
+    most = max([f.unit_cost + f.shipment_cost for f in problem.flows]
+               + [problem.shortage_per_unit(li) for li in range(len(problem.lines))])
+    if most * demand >= 2**62:
+        return {}  # costs could overflow the solver's int64: leave it to the greedy repair
     arcs: dict[int, int] = {}
     for oi, flows in sorted(problem.flows_by_offer().items()):
         offer = problem.offers[oi]

@@ -4,10 +4,12 @@ the plan, explain it and validate it before it is returned."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 
 from optimizer.explain import explain_part, unfilled_part
 from optimizer.flows import PartProblem, decompose
@@ -122,18 +124,27 @@ def _solve_all(problems: list[PartProblem], policy: Policy, budget_s: float) -> 
     if workers <= 1:
         return solve_parts(problems, budget_s)
     global _FORKED_PROBLEMS
-    # Forked workers inherit the problems; only their indices cross the process boundary.
-    # Their results (explanations mostly) do cross it, which takes time set aside here.
-    _FORKED_PROBLEMS = problems
+    # Results (explanations mostly) cross the process boundary, which takes time set aside.
     budget_s -= _TRANSFER_S_PER_FLOW * sum(len(p.flows) for p in problems)
     chunks = _chunks(list(range(len(problems))), [_size(p) for p in problems], workers)
+    if threading.active_count() > 1:
+        # Forking a threaded process (a gRPC server, say) can deadlock the child: start
+        # clean workers and send them their problems instead.
+        calls = [(solve_parts, ([problems[i] for i in c], budget_s)) for c in chunks]
+        return _in_pool(multiprocessing.get_context("forkserver"), calls)
+    # Forked workers inherit the problems; only their indices cross the process boundary.
+    _FORKED_PROBLEMS = problems
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_solve_forked, c, budget_s) for c in chunks]
-            results = [r for f in futures for r in f.result()]
+        forked = [(_solve_forked, (c, budget_s)) for c in chunks]
+        return _in_pool(multiprocessing.get_context("fork"), forked)
     finally:
         _FORKED_PROBLEMS = []
+
+
+def _in_pool(context: BaseContext, calls: list[tuple[Callable, tuple]]) -> list[PartResult]:
+    with ProcessPoolExecutor(max_workers=len(calls), mp_context=context) as pool:
+        futures = [pool.submit(fn, *args) for fn, args in calls]
+        results = [r for f in futures for r in f.result()]
     return sorted(results, key=lambda r: r.part_number)
 
 

@@ -119,10 +119,13 @@ def _heuristic_outcome(
 # left if HiGHS has not proven its gap (CBC's cuts close fixed-charge gaps faster). Measured
 # with `python -m optimizer.bench --sweep`; see docs/optimizer.md.
 PORTFOLIO = (("highs", 0.4), ("cbc", 0.6))
+PORTFOLIO_MIN_S = 0.05  # below this, HiGHS alone: two solvers' start-up would eat the time
 
 
-def _stages(backend: str) -> tuple[tuple[str, float], ...]:
-    return PORTFOLIO if backend == "auto" else ((backend, 1.0),)
+def _stages(backend: str, time_limit_s: float) -> tuple[tuple[str, float], ...]:
+    if backend != "auto":
+        return ((backend, 1.0),)
+    return PORTFOLIO if time_limit_s >= PORTFOLIO_MIN_S else ((PORTFOLIO[0][0], 1.0),)
 
 
 def solve_part(
@@ -143,7 +146,7 @@ def solve_part(
         return _heuristic_outcome(problem, backend, best, greedy_total, checks)
     pm = build_mip(problem)
     chosen, bound, solver_s, ran = best, None, 0.0, []
-    stages = _stages(backend)
+    stages = _stages(backend, time_limit_s)
     for n, (stage, share) in enumerate(stages):
         pm.model.hint = _hint(pm, problem, chosen.quantities)
         started = time.perf_counter()

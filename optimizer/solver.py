@@ -77,13 +77,14 @@ class _Clock:
         self.other_s, self.flows_done = 0.0, 0
 
     def share(self, problem: PartProblem) -> float | None:
-        """Seconds for this part's MIP; None when the clock is already past the point where
-        the remaining parts' other work fills the budget (then heuristics only)."""
+        """Seconds for this part's MIP; None once the deadline has passed (heuristics only).
+        Behind schedule, a part still gets the minimum: a short MIP (root LP, cuts and the
+        warm start) buys more gap per millisecond than the heuristics with an LP bound."""
         per_flow = (self.other_s + _OTHER_S_PER_FLOW * 200) / (self.flows_done + 200)
         now = time.perf_counter()
-        free = self.deadline - now - per_flow * self.flows_left
-        if free <= 0:
+        if now >= self.deadline:
             return None
+        free = self.deadline - now - per_flow * self.flows_left
         return max(_MIN_PART_S, free * _size(problem) / max(1, self.size_left))
 
     def done(self, problem: PartProblem, wall_s: float, solver_s: float) -> None:

@@ -116,15 +116,35 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _audit_key(key: Path | None) -> Path | None:
+    """The node's audit signing key: --key, else ALLIANCE_NODE_AUDIT_KEY_PATH / its default.
+
+    Every change the node books is signed into its audit log with it; without the key file
+    the change is still booked but not logged, which is said on stderr.
+    """
+    path = key or _settings().audit_key_path
+    if path.exists():
+        return path
+    if key is not None:
+        raise CliError(f"no audit key at {key}")
+    err.print(
+        f"warning: no audit key at {path} (set ALLIANCE_NODE_AUDIT_KEY_PATH): "
+        "changes are not written to the node's audit log"
+    )
+    return None
+
+
 @contextmanager
-def _node(db: str | None, dictionary_version: str = "") -> Iterator[api.NodeService]:
+def _node(
+    db: str | None, dictionary_version: str = "", key: Path | None = None
+) -> Iterator[api.NodeService]:
     from node.service.factory import open_node
 
     url = _database_url(db)
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         raise CliError(f"no node database at {path}; create it with `alliance node init`")
-    service = open_node(url, dictionary_version=dictionary_version)
+    service = open_node(url, dictionary_version=dictionary_version, audit_key_path=_audit_key(key))
     try:
         yield service
     finally:
@@ -253,7 +273,7 @@ def init(
     )
     out.print(f"node {member_id} ({name}) initialised at {url}; public key {public_key.hex()}")
     if sample:
-        with _node(url) as service:
+        with _node(url, key=key_path) as service:
             loaded = load_sample(service, actor=_actor(None))
         out.print(
             f"sample loaded: {loaded.parts} parts, {loaded.locations} locations, "
@@ -324,8 +344,10 @@ def serve(
     ] = None,
     tls_name: Annotated[
         str | None,
-        typer.Option(help="Name of the key/certificate in --tls-dir (default: member id).",
-                     show_default=False),
+        typer.Option(
+            help="Name of the key/certificate in --tls-dir (default: member id).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Serve NodeService (alliance port) and InventoryService (admin port) until SIGTERM/SIGINT.
@@ -333,7 +355,6 @@ def serve(
     Once both ports listen it prints one machine-readable line:
     `LISTENING alliance=HOST:PORT admin=HOST:PORT`.
     """
-    from audit.keys import load_public_key_bytes
     from node.grpc.server import build_server, insecure_ports, mtls_ports, serve_until_signalled
 
     _log_json_to_stderr()
@@ -344,10 +365,8 @@ def serve(
     admin_address = _with_port(admin or settings.admin_address, admin_port)
     from dictionary.loader import load as load_dictionary
 
-    with _node(db, dictionary_version=load_dictionary().version) as service:
+    with _node(db, dictionary_version=load_dictionary().version, key=key) as service:
         info = service.node_info()
-        if key is not None and load_public_key_bytes(key) != info.audit_public_key:
-            raise CliError(f"audit key {key} is not the key node {info.member_id} was set up with")
         try:
             add_port = (
                 mtls_ports(tls_dir, tls_name or info.member_id)

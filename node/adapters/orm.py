@@ -82,6 +82,18 @@ class OutboxEvent(Base):
     payload: Mapped[str] = mapped_column(Text)  # compact JSON, keys sorted
 
 
+class ReservationReceipt(Base):
+    """Where each reservation state's signed statement sits in the node's audit log, so an
+    idempotent retry answers with the original receipt instead of appending again."""
+
+    __tablename__ = "reservation_receipt"
+
+    reservation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(BigInteger)
+    checkpoint_size: Mapped[int] = mapped_column(BigInteger)  # 0: no checkpoint yet
+
+
 class Site(Base):
     __tablename__ = "site"
 

@@ -1,16 +1,18 @@
 """One transaction of the node: a session, the outbox events it writes, commit or roll back.
 
-Every event gets its sequence number from the single `outbox_counter` row, updated as the last
-statement before COMMIT. The row lock is held until commit, so transactions commit in sequence
-order: a reader that has seen sequence N can never later find a new event numbered <= N.
+Every event gets its sequence number from the single `outbox_counter` row, updated just before
+COMMIT (followed only by the event rows and, when the node keeps one, its audit statements).
+The row lock is held until commit, so transactions commit in sequence order: a reader that has
+seen sequence N can never later find a new event numbered <= N.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,13 +32,27 @@ class PendingEvent:
     payload: str
 
 
+class AuditTrail(Protocol):
+    """Writes the signed statement of each event to the node's audit log (service/audit_trail)."""
+
+    def append(self, session: Session, first_sequence: int, events: Sequence[PendingEvent]) -> Any:
+        """Append one statement per event, in this transaction; returns what the caller keeps."""
+
+
 class SqlUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], now_ms: int) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        now_ms: int,
+        audit: AuditTrail | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self.now_ms = now_ms
         self._events: list[PendingEvent] = []
         self._pool_fraction: Decimal | None = None
+        self._audit = audit
         self.last_sequence = 0
+        self.audited: Any = None  # what the audit trail returned for this transaction
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._session_factory()
@@ -118,5 +134,8 @@ class SqlUnitOfWork:
                 ],
             )
             self.last_sequence = last
+            if self._audit is not None:
+                # Same transaction: the statements are durable exactly when the events are.
+                self.audited = self._audit.append(session, first, self._events)
         session.commit()
         self._events.clear()

@@ -262,6 +262,20 @@ def reservation(view: api.ReservationView) -> node_pb2.Reservation:
     )
 
 
+def audit_receipt(view: api.ReservationView) -> types_pb2.AuditReceipt | None:
+    """The reservation state's signed receipt, when the node keeps an audit log."""
+    receipt = view.receipt
+    if receipt is None:
+        return None
+    return types_pb2.AuditReceipt(
+        entry_hash=receipt.entry_hash,
+        leaf_index=receipt.leaf_index,
+        checkpoint=receipt.checkpoint,
+        signature=receipt.signature,
+        statement=receipt.statement,
+    )
+
+
 def _reserved_line(line: api.ReservedLineView) -> node_pb2.ReservedLine:
     return node_pb2.ReservedLine(
         line_id=line.line_id,

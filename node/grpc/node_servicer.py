@@ -99,7 +99,9 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
     ) -> node_pb2.ReserveResponse:
         view = self._service.reserve(convert.reserve_command(request))
         self._feed.notify_committed()
-        return node_pb2.ReserveResponse(reservation=convert.reservation(view))
+        return node_pb2.ReserveResponse(
+            reservation=convert.reservation(view), receipt=convert.audit_receipt(view)
+        )
 
     @errors.unary
     def Confirm(
@@ -107,7 +109,9 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
     ) -> node_pb2.ConfirmResponse:
         view = self._service.confirm(request.reservation_id)
         self._feed.notify_committed()
-        return node_pb2.ConfirmResponse(reservation=convert.reservation(view))
+        return node_pb2.ConfirmResponse(
+            reservation=convert.reservation(view), receipt=convert.audit_receipt(view)
+        )
 
     @errors.unary
     def Release(
@@ -116,7 +120,9 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
         reservation_id = request.reservation_id
         view = self._service.release(reservation_id, request.reason)
         self._feed.notify_committed()
-        return node_pb2.ReleaseResponse(reservation=convert.reservation(view))
+        return node_pb2.ReleaseResponse(
+            reservation=convert.reservation(view), receipt=convert.audit_receipt(view)
+        )
 
     @errors.unary
     def GetReservation(

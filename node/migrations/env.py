@@ -5,10 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
+from audit.schema import metadata as audit_metadata
 from node.adapters.orm import Base
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, audit_metadata]
 
 
 def _run(connection: Connection) -> None:

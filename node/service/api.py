@@ -181,6 +181,20 @@ class ReservedLineView:
     currency: str
 
 
+NOT_ENCODED = {"encoded": False}  # dataclass field metadata: left out of payloads and hashes
+
+
+@dataclass(frozen=True)
+class AuditReceiptView:
+    """Proof material for one statement of the node's audit log (see audit/README.md)."""
+
+    entry_hash: bytes  # RFC 9162 leaf hash of statement || signature
+    leaf_index: int
+    checkpoint: str  # a signed checkpoint note covering the entry
+    signature: bytes  # the node's Ed25519 signature over `statement`
+    statement: bytes  # the canonical statement bytes
+
+
 @dataclass(frozen=True)
 class ReservationView:
     reservation_id: str
@@ -193,6 +207,10 @@ class ReservationView:
     expires_at_ms: int
     state_changed_at_ms: int
     sales_order_number: str = ""
+    # The signed audit receipt of this state (set on Reserve/Confirm/Release answers when the
+    # node keeps an audit log); not part of the reservation's data, so neither encoded nor
+    # compared.
+    receipt: AuditReceiptView | None = field(default=None, compare=False, metadata=NOT_ENCODED)
 
 
 # --- the supplier's own books (local admin only) -------------------------------------------
@@ -341,10 +359,12 @@ class NodeService(Protocol):
     def node_info(self) -> NodeInfo: ...
     def pool_shares(self, part_numbers: Sequence[str] = ()) -> tuple[list[PoolShareView], int]:
         """Current pool shares (all pooled parts when empty) and the last event sequence."""
+
     def pool_share_events_after(
         self, sequence: int, part_numbers: Sequence[str] = (), limit: int = 1000
     ) -> list[PoolShareEvent]:
         """Pool-share changes with a sequence greater than `sequence`, oldest first."""
+
     def last_sequence(self) -> int: ...
     def quote(self, demand_id: str, lines: Sequence[DemandLineIn]) -> QuoteView: ...
     def reserve(self, command: ReserveCommand) -> ReservationView: ...
@@ -360,6 +380,7 @@ class NodeService(Protocol):
     def receive_purchase(self, receipt: ReceiptIn) -> ReceiptResult: ...
     def receive_many(self, receipts: Sequence[ReceiptIn]) -> list[ReceiptResult]:
         """Books every receipt in one transaction: all or none (stock import)."""
+
     def ship_sales(self, shipment: ShipmentIn) -> ShipmentResult: ...
     def transfer(self, transfer: TransferIn) -> tuple[MovementView, ...]: ...
     def count_stock(self, count: CountIn) -> tuple[MovementView, ...]: ...

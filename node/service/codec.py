@@ -30,7 +30,9 @@ def plain(value: Any) -> Any:
         return value
     names = _FIELD_NAMES.get(type(value))
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        names = _FIELD_NAMES[type(value)] = tuple(
+            f.name for f in dataclasses.fields(value) if f.metadata.get("encoded", True)
+        )
     if names is not None:
         return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):

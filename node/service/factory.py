@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
+from audit.ed25519 import Signer
+from audit.keys import WeakPublicKeyError, check_public_key, load_private_key
+from audit.store import AuditStoreError, LogStore
 from node.adapters import repository as repo
 from node.adapters.engine import node_engine
 from node.adapters.migrate import upgrade_to_head
@@ -16,6 +21,7 @@ from node.domain import validation as v
 from node.domain.clock import Clock, SystemClock
 from node.service import sweeps
 from node.service.api import InvalidInput, NodeService, PreconditionFailed
+from node.service.audit_trail import NodeAuditTrail
 from node.service.context import NodeContext
 from node.service.sql_node import SqlNodeService
 
@@ -102,9 +108,40 @@ def init_node(
                 )
             if before is not None and before != fraction:
                 sweeps.refresh_all_pools(uow, _context(row, ""))
+            _create_audit_log(
+                uow, _origin(audit_log_origin, member_id), member_id, audit_public_key
+            )
             uow.commit()
     finally:
         engine.dispose()
+
+
+class _PublicKeyOnly(Signer):
+    """Enough of a signer to create a log (its head names the public key); signs nothing."""
+
+    def __init__(self, public_key: bytes) -> None:  # noqa: D107 - no private key on purpose
+        self.public_key = bytes(public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        raise RuntimeError("init_node holds no private key")
+
+
+def _create_audit_log(uow: SqlUnitOfWork, origin: str, member_id: str, public_key: bytes) -> None:
+    """The node's (empty) audit log, headed by its public key. A key that is not a usable
+    Ed25519 public key gets no log: no private key can sign for it, so `open_node` with the
+    node's signer will refuse it anyway."""
+    try:
+        check_public_key(public_key)
+    except WeakPublicKeyError:
+        return
+    try:
+        LogStore(origin, _PublicKeyOnly(public_key), member_id).create(uow.session)
+    except AuditStoreError as exc:
+        raise PreconditionFailed(f"the node's audit log cannot take this key: {exc}") from None
+
+
+def _origin(audit_log_origin: str, member_id: str) -> str:
+    return audit_log_origin or f"alliance.v1/node/{member_id}"
 
 
 def _context(row: NodeIdentity, dictionary_version: str) -> NodeContext:
@@ -125,8 +162,17 @@ def open_node(
     clock: Clock | None = None,
     dictionary_version: str = "",
     pool_size: int = 64,
+    signer: Signer | None = None,
+    audit_key_path: Path | None = None,
 ) -> NodeService:
-    """The node's service over an initialised database (see `init_node`)."""
+    """The node's service over an initialised database (see `init_node`).
+
+    With the node's audit key (`signer`, or the private key file `audit_key_path`) every
+    change is also written, signed, to the node's audit log in its own transaction, and
+    Reserve/Confirm/Release answers carry receipts; without it the node keeps no log.
+    """
+    if signer is None and audit_key_path is not None:
+        signer = Signer(load_private_key(audit_key_path))
     engine = node_engine(database_url, pool_size=pool_size)
     try:
         with SqlUnitOfWork(sessionmaker(engine, expire_on_commit=False), 0) as uow:
@@ -141,4 +187,23 @@ def open_node(
     if ctx is None:
         engine.dispose()
         raise PreconditionFailed("the node database has no identity; run `alliance node init`")
-    return SqlNodeService(engine, ctx, clock or SystemClock())
+    audit = None
+    if signer is not None:
+        try:
+            audit = _open_audit_log(engine, ctx, signer)
+        except BaseException:
+            engine.dispose()
+            raise
+    return SqlNodeService(engine, ctx, clock or SystemClock(), audit)
+
+
+def _open_audit_log(engine: Engine, ctx: NodeContext, signer: Signer) -> NodeAuditTrail:
+    if signer.public_key != ctx.audit_public_key:
+        raise PreconditionFailed(
+            f"the audit key given is not the key node {ctx.member_id} was initialised with "
+            f"(public key {ctx.audit_public_key.hex() or 'none'})"
+        )
+    store = LogStore(_origin(ctx.audit_log_origin, ctx.member_id), signer, ctx.member_id)
+    with engine.begin() as conn:
+        store.create(conn)  # idempotent: databases initialised before the audit log existed
+    return NodeAuditTrail(store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -51,6 +52,7 @@ from node.service.api import (
     ShipmentResult,
     TransferIn,
 )
+from node.service.audit_trail import NodeAuditTrail, ReceiptKey
 from node.service.batching import Batcher
 from node.service.context import NodeContext
 
@@ -72,6 +74,14 @@ RESERVE_BATCH = 64
 log = logging.getLogger(__name__)
 
 
+def _reserved_receipt(view: ReservationView) -> str:
+    return "reservation.reserved"  # a retried Reserve answers with the original promise
+
+
+def _state_receipt(view: ReservationView) -> str:
+    return f"reservation.{view.state.value}"
+
+
 class _Transient(Exception):
     """A concurrent transaction won; the whole use case may run again."""
 
@@ -88,10 +98,17 @@ def _is_transient(error: DBAPIError) -> bool:
 class SqlNodeService:
     """One per process. Thread-safe: each call uses its own session from the engine's pool."""
 
-    def __init__(self, engine: Engine, ctx: NodeContext, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        ctx: NodeContext,
+        clock: Clock,
+        audit: NodeAuditTrail | None = None,
+    ) -> None:
         self._engine = engine
         self._ctx = ctx
         self._clock = clock
+        self._audit = audit
         self._write = sessionmaker(engine, autoflush=False, expire_on_commit=False)
         read_engine: Engine = engine
         snapshot_engine: Engine = engine.execution_options(isolation_level="REPEATABLE READ")
@@ -108,11 +125,28 @@ class SqlNodeService:
         return self._engine
 
     def close(self) -> None:
-        self._engine.dispose()
+        try:
+            self.checkpoint_audit_log()  # entries this process wrote get their checkpoint
+        except Exception:  # noqa: BLE001 - the next process or tick signs it
+            log.warning("could not checkpoint the audit log on close", exc_info=True)
+        finally:
+            self._engine.dispose()
+
+    def checkpoint_audit_log(self) -> bool:
+        """Sign a checkpoint if the audit log has entries beyond its latest one."""
+        if self._audit is None:
+            return False
+        audit = self._audit
+        return self._in_write(lambda uow, _ctx: audit.checkpoint_if_behind(uow.session))
 
     # --- transaction runners -----------------------------------------------------------------
 
-    def _in_write(self, use_case: Callable[..., T], *args: Any) -> T:
+    def _in_write(
+        self,
+        use_case: Callable[..., T],
+        *args: Any,
+        receipt_of: Callable[[ReservationView], str] | None = None,
+    ) -> T:
         try:
             for attempt in Retrying(
                 retry=retry_if_exception_type(_Transient),
@@ -121,23 +155,52 @@ class SqlNodeService:
                 reraise=True,
             ):
                 with attempt:
-                    return self._once(use_case, *args)
+                    return self._once(use_case, *args, receipt_of=receipt_of)
         except _Transient as exc:
             raise Conflict(
                 f"a concurrent change won {ATTEMPTS} times in a row; retry: {exc.__cause__}"
             ) from exc
         raise AssertionError("unreachable")
 
-    def _once(self, use_case: Callable[..., T], *args: Any) -> T:
+    def _once(
+        self,
+        use_case: Callable[..., T],
+        *args: Any,
+        receipt_of: Callable[[ReservationView], str] | None = None,
+    ) -> T:
         try:
-            with SqlUnitOfWork(self._write, self._clock.now_ms()) as uow:
+            with SqlUnitOfWork(self._write, self._clock.now_ms(), self._audit) as uow:
                 result = use_case(uow, self._ctx, *args)
-                uow.commit()
-                return result
+                if receipt_of is None or self._audit is None:
+                    uow.commit()
+                    return result
+                return self._commit_with_receipts(uow, result, receipt_of)
         except DBAPIError as exc:
             if _is_transient(exc):
                 raise _Transient(str(exc.orig)) from exc
             raise
+
+    def _commit_with_receipts(
+        self, uow: SqlUnitOfWork, result: Any, receipt_of: Callable[[ReservationView], str]
+    ) -> Any:
+        """Commit, then hand each reservation view its receipt: the one this transaction just
+        appended, or for an idempotent replay the original one (read before the commit)."""
+        assert self._audit is not None
+        views = result if isinstance(result, list) else [result]
+        wanted: dict[int, ReceiptKey] = {
+            i: (view.reservation_id, receipt_of(view))
+            for i, view in enumerate(views)
+            if isinstance(view, ReservationView)
+        }
+        appending = {(e.aggregate_id, e.event_type) for e in uow.events}
+        receipts = self._audit.stored_receipts(uow.session, set(wanted.values()) - appending)
+        uow.commit()
+        receipts.update(uow.audited or {})
+        out = [
+            replace(view, receipt=receipts.get(wanted[i])) if i in wanted else view
+            for i, view in enumerate(views)
+        ]
+        return out if isinstance(result, list) else out[0]
 
     def _in_read(self, factory: sessionmaker[Session], use_case: Callable[..., T], *args: Any) -> T:
         with SqlUnitOfWork(factory, self._clock.now_ms()) as uow:
@@ -201,24 +264,28 @@ class SqlNodeService:
     ) -> list[ReservationView | NodeError]:
         for _ in range(3):
             try:
-                return self._in_write(reservations.reserve_many, batch)
+                return self._in_write(
+                    reservations.reserve_many, batch, receipt_of=_reserved_receipt
+                )
             except reservations.SweepFirst as due:
                 self._expire(due.part_ids)
         raise Conflict("holds on these parts keep running out while reserving; retry")
 
     def confirm(self, reservation_id: str) -> ReservationView:
-        return self._in_write(confirmation.confirm, reservation_id)
+        return self._in_write(confirmation.confirm, reservation_id, receipt_of=_state_receipt)
 
     def release(self, reservation_id: str, reason: str = "") -> ReservationView:
-        return self._in_write(holds.release, reservation_id, reason)
+        return self._in_write(holds.release, reservation_id, reason, receipt_of=_state_receipt)
 
     def get_reservation(self, reservation_id: str) -> ReservationView:
         return self._in_read(self._read, reservation_views.get, self._ctx, reservation_id)
 
     def expire_due(self) -> int:
+        """The periodic tick: expire overdue holds, refresh stale pools, checkpoint the log."""
         total = self._expire(None)
         while self._in_write(sweeps.refresh_stale_pools) == sweeps.REFRESH_BATCH:
             pass
+        self.checkpoint_audit_log()
         return total
 
     def _expire(self, part_ids: set[int] | None) -> int:

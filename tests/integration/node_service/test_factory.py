@@ -84,11 +84,14 @@ def test_schema_matches_the_models(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from audit.schema import metadata as audit_metadata
     from node.adapters.orm import Base
 
     upgrade_schema(database_url)
     engine = sa.create_engine(database_url)
-    with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    with engine.connect() as connection:  # the node's models and the audit log's tables
+        diff = compare_metadata(
+            MigrationContext.configure(connection), [Base.metadata, audit_metadata]
+        )
     engine.dispose()
     assert diff == []

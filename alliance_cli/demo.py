@@ -1,166 +1,277 @@
-"""`alliance demo`: a supplier node end to end on embedded defaults (SQLite, local processes).
-
-Initialises a node with realistic sample stock, serves it as its own process, and watches its
-pool shares over gRPC while a local sale, a replenishment and an OEM reservation move stock.
-"""
+"""`alliance demo`: a local alliance of 12 supplier nodes and the coordinator over mTLS takes an
+automaker's urgent order, plans it, reserves and confirms it, and proves it in the audit logs."""
 
 from __future__ import annotations
 
-import queue
 import shutil
+import signal
+import sys
 import threading
 import time
-import uuid
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
-import grpc
 import typer
-from google.protobuf.timestamp_pb2 import Timestamp
 from rich.console import Console
+from rich.panel import Panel
 from rich.table import Table
 
-from alliance.v1 import inventory_pb2 as inv
-from alliance.v1 import inventory_pb2_grpc, node_pb2_grpc
-from alliance.v1 import node_pb2 as pb
-from alliance.v1 import types_pb2 as types
-from node.launcher import NodeProcess, run_cli, start_node
+if TYPE_CHECKING:  # the `alliance` command imports this module for every sub-command
+    from pool.local_alliance import LocalAlliance
 
-console = Console()
+# Piped output (CI logs, `| less`) gets a wide page rather than rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 150)
 
 
-def _pool_table(shares: list[types.PoolShare], title: str) -> Table:
-    table = Table(title=title)
-    for column in ("part", "unit", "safety stock", "fraction", "pooled", "reserved", "free"):
-        table.add_column(column, justify="right" if column not in ("part", "unit") else "left")
-    for s in shares:
+def _eur(micros: int) -> str:
+    return f"€{micros / 1e6:,.2f}"
+
+
+def _clock(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000).strftime("%a %H:%M")
+
+
+def _short(name: str) -> str:
+    """'Huadong Brake Systems Co., Ltd.' -> 'Huadong Brake'"""
+    return " ".join(name.split()[:2]).rstrip(",")
+
+
+def _allocations(plan: dict[str, Any], demand: dict[str, Any], names: dict[str, str]) -> Table:
+    lines = {line["line_id"]: line for line in demand["lines"]}
+    table = Table(title="Allocations per line", title_justify="left", header_style="bold cyan")
+    for column, justify in (
+        ("line", "right"),
+        ("part", "left"),
+        ("to", "left"),
+        ("wanted", "right"),
+        ("supplier", "left"),
+        ("source", "left"),
+        ("qty", "right"),
+        ("ships → arrives", "left"),
+        ("landed cost", "right"),
+        ("state", "left"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "supplier")  # type: ignore[arg-type]
+    previous = ""
+    for a in sorted(plan["allocations"], key=lambda a: (a["line_id"], a["member_id"])):
+        line = lines[a["line_id"]]
+        first = a["line_id"] != previous
+        previous = a["line_id"]
+        state = a["state"]
         table.add_row(
-            s.part_number, s.unit_of_measure, str(s.safety_stock_quantity), s.pool_fraction,
-            str(s.contributed_quantity), str(s.reserved_quantity), str(s.free_quantity),
+            a["line_id"] if first else "",
+            line["part_number"] if first else "",
+            line["destination"] if first else "",
+            str(line["quantity"]) if first else "",
+            f"{a['member_id']} {_short(names.get(a['member_id'], ''))}",
+            a["source"],
+            str(a["quantity"]),
+            f"{_clock(a['ship_at_ms'])} → {_clock(a['arrival_at_ms'])}",
+            _eur(a["landed_cost_micros"]),
+            f"[green]{state}[/]" if state == "confirmed" else f"[yellow]{state}[/]",
         )
     return table
 
 
-class _Watcher:
-    def __init__(self, stub: node_pb2_grpc.NodeServiceStub) -> None:
-        self.events: queue.Queue[tuple[float, pb.WatchPoolSharesResponse]] = queue.Queue()
-        self.call = stub.WatchPoolShares(pb.WatchPoolSharesRequest())
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        try:
-            for event in self.call:
-                self.events.put((time.perf_counter(), event))
-        except grpc.RpcError:
-            pass
-
-    def drain(self, since: float, settle_s: float = 0.3) -> None:
-        """Print every change that arrives within settle_s, with its delay after `since`."""
-        deadline = time.perf_counter() + settle_s
-        while True:
-            try:
-                arrived, event = self.events.get(timeout=max(0.0, deadline - time.perf_counter()))
-            except queue.Empty:
-                return
-            c = event.change
-            console.print(
-                f"   [cyan]watch[/] seq {event.sequence}: {c.part_number} pooled "
-                f"{c.contributed_quantity}, reserved {c.reserved_quantity}, free {c.free_quantity}"
-                f"  [dim](seen {(arrived - since) * 1000:.0f} ms after commit)[/]"
-            )
+def _shortages(plan: dict[str, Any]) -> Table:
+    table = Table(title="Shortages", title_justify="left", header_style="bold magenta")
+    for column in ("line", "part", "short", "reason", "why"):
+        table.add_column(column, justify="right" if column == "short" else "left")
+    for s in plan["shortages"]:
+        table.add_row(s["line_id"], s["part_number"], str(s["quantity"]), s["reason"], s["text_en"])
+    return table
 
 
-def _due_in(hours: int) -> Timestamp:
-    ts = Timestamp()
-    ts.FromMilliseconds(int((time.time() + hours * 3600) * 1000))
-    return ts
+def _explanations(plan: dict[str, Any], count: int = 3) -> Table:
+    table = Table(
+        title="Why (a sample of the plan's explanations)",
+        title_justify="left",
+        header_style="bold",
+        show_lines=True,
+    )
+    table.add_column("line")
+    table.add_column("English")
+    table.add_column("中文")
+    shown = [a for a in plan["allocations"] if a.get("explanation_en")][:count]
+    for a in shown:
+        table.add_row(a["line_id"], a["explanation_en"], a["explanation_zh"])
+    for s in plan["shortages"][:1]:
+        table.add_row(s["line_id"], s["text_en"], s["text_zh"])
+    return table
 
 
-def _story(node: NodeProcess) -> None:
-    with node.channel() as channel, node.admin_channel() as admin_channel:
-        stub = node_pb2_grpc.NodeServiceStub(channel)
-        admin = inventory_pb2_grpc.InventoryServiceStub(admin_channel)
-        info = stub.GetNodeInfo(pb.GetNodeInfoRequest())
+def _summary(plan: dict[str, Any], demand: dict[str, Any], round_trip_s: float) -> Table:
+    t = plan["timings_ms"]
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    allocated = sum(a["quantity"] for a in plan["allocations"] if a["state"] == "confirmed")
+    demanded = sum(line["quantity"] for line in demand["lines"])
+    table.add_row(
+        "status",
+        f"[bold green]{demand['status']}[/]"
+        if demand["status"] == "confirmed"
+        else f"[bold red]{demand['status']}[/] {demand.get('failure', '')}",
+    )
+    table.add_row(
+        "filled",
+        f"{allocated:,} of {demanded:,} units ({plan['fill_rate_ppm'] / 1e4:.1f} %),"
+        f" {len(plan['allocations'])} allocations, {len(plan['shortages'])} shortages",
+    )
+    table.add_row(
+        "objective",
+        f"{_eur(plan['objective_micros'])} landed cost incl. shortage "
+        f"penalties; bound {_eur(plan['bound_micros'])}",
+    )
+    table.add_row(
+        "solver",
+        f"{plan['solver']}, gap {plan['gap_ppm'] / 1e4:.2f} %, revision {plan['revision']}",
+    )
+    left_out = ", ".join(f"{n['member_id']} ({n['reason']})" for n in plan["nodes_left_out"])
+    table.add_row("nodes left out", left_out or "none")
+    order = ("quote", "solve", "reserve", "confirm", "total")
+    keys = sorted(t, key=lambda k: (order.index(k) if k in order else len(order), k))
+    table.add_row("timings", "   ".join(f"{k} {t[k]:,} ms" for k in keys))
+    table.add_row(
+        "client", f"POST → confirmed seen by the automaker in {round_trip_s * 1000:.0f} ms"
+    )
+    return table
+
+
+def _ledgers(alliance: LocalAlliance) -> str:
+    from alliance.v1 import inventory_pb2 as inv
+
+    balanced, movements = 0, 0
+    for node in alliance.nodes.values():
+        with node.admin() as admin:
+            result = admin.Reconcile(inv.ReconcileRequest(), timeout=10)
+        balanced += int(result.balanced)
+        movements += result.movements_checked
+    return f"{balanced}/{len(alliance.nodes)} node ledgers reconcile ({movements:,} movements)"
+
+
+def _run(alliance: LocalAlliance, started: float) -> bool:
+    from pool.demo_data import urgent_order
+    from pool.local_alliance import OPS, TENANT_NAME, verify_audit_logs
+
+    names = {m: n.books.supplier.name for m, n in alliance.nodes.items()}
+    pools = alliance.coordinator.pool_view(OPS)
+    free = sum(p.free_quantity for p in pools)
+    console.print(f"   pool: {len(pools)} parts, {free:,} units free across {len(names)} suppliers")
+
+    order = urgent_order([n.books for n in alliance.nodes.values()])
+    console.rule(f"[bold]Urgent order from {TENANT_NAME}")
+    console.print(
+        f"   {len(order)} lines, {sum(o.quantity for o in order):,} units, due in "
+        f"{min(o.due_in_h for o in order)}–{max(o.due_in_h for o in order)} h at "
+        f"{', '.join(sorted({o.destination for o in order}))}"
+    )
+    with alliance.client() as client:
+        sent = time.perf_counter()
+        demand = alliance.submit(client, order, reference="LINE-DOWN-0611")
         console.print(
-            f"node [bold]{info.member_id}[/] {info.member_name}, dictionary {info.dictionary_version}, "
-            f"audit key {info.audit_public_key.hex()[:16]}…"
+            f"   POST /v1/demands → [bold]{demand['demand_id']}[/] ({demand['status']}); "
+            "waiting for the plan to be confirmed on the nodes…"
         )
-        shares = list(stub.GetPoolShares(pb.GetPoolSharesRequest()).pool_shares)
-        console.print(_pool_table(shares, "Pool shares the alliance sees"))
-        part = max(shares, key=lambda s: s.free_quantity)
-        (position,) = admin.GetStock(inv.GetStockRequest(part_numbers=[part.part_number])).parts
-        watcher = _Watcher(stub)
-        watcher.events.get(timeout=10)  # the snapshot
+        demand = alliance.wait_final(client, demand["demand_id"], timeout_s=45)
+        round_trip_s = time.perf_counter() - sent
+    plan = demand["plan"]
+    if plan is None:
+        console.print(f"[red]no plan: {demand.get('failure')}[/]")
+        return False
+    plan["fill_rate_ppm"] = plan.get("fill_rate_ppm") or _fill_rate(plan, demand)
+    console.print(_allocations(plan, demand, names))
+    if plan["shortages"]:
+        console.print(_shortages(plan))
+    console.print(_explanations(plan))
+    console.print(
+        Panel(
+            _summary(plan, demand, round_trip_s),
+            title=f"Plan {plan['plan_id']}",
+            title_align="left",
+            border_style="green",
+        )
+    )
 
-        sale = max(0, position.quantity_on_hand - part.contributed_quantity // 2)
-        console.print(f"\n1. A local sale ships {sale} {part.unit_of_measure} of {part.part_number}, "
-                      "leaving less stock than the pledge:")
-        admin.ShipSales(inv.ShipSalesRequest(
-            movement_id=str(uuid.uuid4()), sales_order_number="SO-LOCAL-1", customer_id="LOCAL-DEALER",
-            part_number=part.part_number, quantity=sale, unit_of_measure=part.unit_of_measure,
-            unit_price_micros=position.moving_average_cost_micros * 13 // 10, currency="EUR", actor="demo"))
-        watcher.drain(time.perf_counter())
+    console.rule("[bold]Books and audit")
+    console.print(f"   {_ledgers(alliance)}")
+    ok = demand["status"] == "confirmed"
+    for check in verify_audit_logs(alliance, alliance.workdir / "audit"):
+        if check.ok is None:
+            mark = "[yellow]–[/]"
+        else:
+            mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
+            ok = ok and check.ok
+        origin = check.origin or "-"
+        console.print(
+            f"   {mark} {check.name:<11} {check.entries:>5} entries  {origin:<28} {check.detail}"
+        )
+    console.print(f"   exports in {alliance.workdir / 'audit'}")
+    console.print(f"\ndemo finished in [bold]{time.perf_counter() - started:.1f} s[/]")
+    return ok
 
-        refill = part.contributed_quantity * 2
-        console.print(f"\n2. A purchase receipt brings {refill} {part.unit_of_measure} back:")
-        admin.ReceivePurchase(inv.ReceivePurchaseRequest(
-            movement_id=str(uuid.uuid4()), purchase_order_number="PO-DEMO-1", part_number=part.part_number,
-            quantity=refill, unit_of_measure=part.unit_of_measure, location_id=position.balances[0].location_id,
-            lot_number="DEMO-LOT-1", production_date=time.strftime("%Y-%m-%d"),
-            unit_cost_micros=position.moving_average_cost_micros, currency="EUR", actor="demo",
-            quality_status=types.QUALITY_STATUS_RELEASED))
-        watcher.drain(time.perf_counter())
 
-        want = max(1, part.contributed_quantity // 3)
-        line = types.DemandLine(line_id="1", part_number=part.part_number, quantity=want,
-                                unit_of_measure=part.unit_of_measure, due_at=_due_in(48), destination="DEWOB")
-        quote = stub.Quote(pb.QuoteRequest(demand_id="OEM-DEMO-1", lines=[line])).lines[0]
-        console.print(f"\n3. An automaker asks for {want}: the node quotes {quote.stock_quantity} from stock "
-                      f"(lots {', '.join(f'{lot.lot_number}×{lot.quantity}' for lot in quote.lots)}) and "
-                      f"{quote.producible_quantity} producible by the due time, "
-                      f"{quote.unit_price_micros / 1e6:.2f} {quote.currency}/unit. Reserving:")
-        reservation_id = str(uuid.uuid4())
-        stub.Reserve(pb.ReserveRequest(
-            reservation_id=reservation_id, plan_id="PLAN-DEMO-1", demand_id="OEM-DEMO-1", ttl_seconds=300,
-            lines=[pb.ReserveLine(line_id="1", part_number=part.part_number, quantity=want,
-                                  unit_of_measure=part.unit_of_measure, source=types.SUPPLY_SOURCE_STOCK,
-                                  due_at=line.due_at, destination="DEWOB")]))
-        watcher.drain(time.perf_counter())
+def _fill_rate(plan: dict[str, Any], demand: dict[str, Any]) -> int:
+    demanded = sum(line["quantity"] for line in demand["lines"])
+    allocated = sum(a["quantity"] for a in plan["allocations"] if a["state"] == "confirmed")
+    return allocated * 1_000_000 // demanded if demanded else 0
 
-        console.print("\n4. The plan is confirmed: the reservation becomes a sales order and shipment:")
-        confirmed = stub.Confirm(pb.ConfirmRequest(reservation_id=reservation_id)).reservation
-        watcher.drain(time.perf_counter())
-        console.print(f"   reservation {reservation_id[:8]}… is "
-                      f"{types.ReservationState.Name(confirmed.state)}, sales order {confirmed.sales_order_number}")
-        watcher.call.cancel()
 
-        shares = list(stub.GetPoolShares(pb.GetPoolSharesRequest()).pool_shares)
-        console.print(_pool_table(shares, "Pool shares afterwards"))
-        reconcile = admin.Reconcile(inv.ReconcileRequest())
-        verdict = "[green]balanced[/]" if reconcile.balanced else f"[red]{list(reconcile.mismatches)}[/]"
-        console.print(f"Ledger reconciliation over {reconcile.movements_checked} movements: {verdict}")
+def _quiet_logs() -> None:
+    """The coordinator's JSON logs would drown the story: only warnings, on stderr."""
+    import logging
+
+    import structlog
+
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.processors.JSONRenderer()],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 def demo(
-    workdir: Path = typer.Option(Path("var/demo"), help="Where the demo keeps its node database."),
-    no_wait: bool = typer.Option(False, "--no-wait", help="Exit when the story is told."),
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its alliance.")] = Path(
+        "var/demo"
+    ),
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Shut down when done.")] = False,
+    port: Annotated[int, typer.Option(help="Dashboard port (a free one if taken).")] = 8080,
 ) -> None:
-    """Run a supplier node end to end and show its pool share moving."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    database_url = f"sqlite:///{workdir / 'S01.db'}"
-    key = str(workdir / "S01.key")
+    """A 12-supplier alliance on this machine: an urgent order planned, confirmed, audited."""
     started = time.perf_counter()
-    run_cli("node", "init", "--db", database_url, "--member-id", "S01",
-            "--name", "Huadong Brake Systems Co.", "--key", key, "--sample")
-    node = start_node(database_url, extra_args=("--key", key))
-    console.print(f"node serving: alliance {node.alliance_target}, admin {node.admin_target}")
+    _quiet_logs()
+    from pool.local_alliance import start_alliance
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    console.rule("[bold]Open federated inventory pool: a local alliance")
+
+    def report(message: str) -> None:
+        console.print(f"   [green]✓[/] {message}  [dim]{time.perf_counter() - started:5.1f} s[/]")
+
+    alliance = start_alliance(workdir, http_port=port, report=report)
     try:
-        _story(node)
-        console.print(f"\ndemo finished in {time.perf_counter() - started:.1f} s")
+        ok = _run(alliance, started)
+        console.print(
+            Panel(
+                f"Dashboard  [bold]{alliance.base_url}/dashboard[/]\n"
+                f"Operator key  [bold]{alliance.operator_key}[/]",
+                title="Operations dashboard",
+                title_align="left",
+                border_style="cyan",
+            )
+        )
         if not no_wait:
-            console.print("node still serving; Ctrl-C to stop")
-            node.process.wait()
-    except KeyboardInterrupt:
-        pass
+            console.print("the alliance keeps serving; Ctrl-C to stop")
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            try:
+                while not stop.wait(0.5):
+                    pass
+            except KeyboardInterrupt:
+                pass
     finally:
-        node.stop()
+        console.print("[dim]stopping the coordinator and 12 nodes…[/]")
+        alliance.close()
+    if not ok:
+        raise typer.Exit(1)

@@ -14,7 +14,11 @@ from optimizer.flows import PartProblem
 from optimizer.greedy import Capacity, fill_line, landed_rank, line_order
 
 
-def _flow_solution(problem: PartProblem) -> dict[int, int]:
+def _solve_network(
+    problem: PartProblem, round_up: bool
+) -> tuple[min_cost_flow.SimpleMinCostFlow, dict[int, int]] | None:
+    """The network solved; shipment costs spread per unit and rounded up (a plan's estimate)
+    or down (every plan costs at least the result: a lower bound)."""
     smcf = min_cost_flow.SimpleMinCostFlow()
     nodes = iter(range(1 << 30))
     source, sink = next(nodes), next(nodes)
@@ -24,7 +28,7 @@ def _flow_solution(problem: PartProblem) -> dict[int, int]:
     most = max([f.unit_cost + f.shipment_cost for f in problem.flows]
                + [problem.shortage_per_unit(li) for li in range(len(problem.lines))])
     if most * demand >= 2**62:
-        return {}  # costs could overflow the solver's int64: leave it to the greedy repair
+        return None  # costs could overflow the solver's int64
     arcs: dict[int, int] = {}
     for oi, flows in sorted(problem.flows_by_offer().items()):
         offer = problem.offers[oi]
@@ -48,7 +52,8 @@ def _flow_solution(problem: PartProblem) -> dict[int, int]:
         for f in flows:
             tail = stock if f.source == "stock" else by_day[f.deadline_days]
             carry = max(1, min(f.upper, problem.lines[f.line].quantity))
-            cost = f.unit_cost + -(-f.shipment_cost // carry)
+            spread = -(-f.shipment_cost // carry) if round_up else f.shipment_cost // carry
+            cost = f.unit_cost + spread
             arcs[f.index] = smcf.add_arc_with_capacity_and_unit_cost(
                 tail, line_node[f.line], f.upper, cost
             )
@@ -60,8 +65,24 @@ def _flow_solution(problem: PartProblem) -> dict[int, int]:
     smcf.set_node_supply(source, demand)
     smcf.set_node_supply(sink, -demand)
     if smcf.solve() != smcf.OPTIMAL:
+        return None
+    return smcf, arcs
+
+
+def _flow_solution(problem: PartProblem) -> dict[int, int]:
+    solved = _solve_network(problem, round_up=True)
+    if solved is None:
         return {}
+    smcf, arcs = solved
     return {index: smcf.flow(arc) for index, arc in arcs.items() if smcf.flow(arc) > 0}
+
+
+def flow_bound(problem: PartProblem) -> int | None:
+    """A lower bound in a millisecond: a shipment costs each unit at least its fixed cost over
+    what it can carry (x <= u*y), and dropping the line rules and fairness only lowers cost.
+    It is the LP relaxation without those rows, with the spread costs rounded down."""
+    solved = _solve_network(problem, round_up=False)
+    return None if solved is None else solved[0].optimal_cost()
 
 
 def _keep_allowed(problem: PartProblem, li: int, quantities: dict[int, int]) -> list[int]:

@@ -58,7 +58,7 @@ def test_a_tight_time_limit_still_returns_a_valid_plan_with_its_gap() -> None:
     assert plan.filled_quantity > 0
     assert 0 <= plan.solver.bound_micros <= plan.objective.total_micros
     assert plan.solver.gap_ppm >= 0
-    assert plan.solver.solve_ms < 3_000
+    assert plan.solver.solve_ms < 5_000
 
 
 def test_parts_are_solved_independently() -> None:

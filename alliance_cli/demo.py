@@ -218,19 +218,6 @@ def _fill_rate(plan: dict[str, Any], demand: dict[str, Any]) -> int:
     return allocated * 1_000_000 // demanded if demanded else 0
 
 
-def _quiet_logs() -> None:
-    """The coordinator's JSON logs would drown the story: only warnings, on stderr."""
-    import logging
-
-    import structlog
-
-    structlog.configure(
-        processors=[structlog.processors.add_log_level, structlog.processors.JSONRenderer()],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-    )
-
-
 def demo(
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its alliance.")] = Path(
         "var/demo"
@@ -240,8 +227,9 @@ def demo(
 ) -> None:
     """A 12-supplier alliance on this machine: an urgent order planned, confirmed, audited."""
     started = time.perf_counter()
-    _quiet_logs()
-    from pool.local_alliance import start_alliance
+    from pool.local_alliance import quiet_logs, start_alliance
+
+    quiet_logs()
 
     shutil.rmtree(workdir, ignore_errors=True)
     console.rule("[bold]Open federated inventory pool: a local alliance")

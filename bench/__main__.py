@@ -12,6 +12,7 @@ SECTIONS = [
     ("audit", "bench.audit_bench"),
     ("optimizer", "optimizer.bench"),
     ("dictionary", "bench.dictionary_bench"),
+    ("pool", "bench.pool_bench"),
 ]
 
 

@@ -135,6 +135,21 @@ class LocalAlliance:
             list(pool.map(lambda n: n.process.stop(), self.nodes.values()))
 
 
+def quiet_logs() -> None:
+    """Only the coordinator's warnings, as JSON on stderr: its info lines would drown a story
+    told on the console (call before `start_alliance`)."""
+    import logging
+    import sys
+
+    import structlog
+
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.processors.JSONRenderer()],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+
+
 def _make_pki(pki_dir: Path, member_ids: list[str]) -> None:
     """`alliance pki init` and `issue` for every node, the coordinator and the demo's clients."""
     pki.write(pki_dir, "ca", pki.create_ca("Open Supplier Alliance (demo)"))

@@ -178,7 +178,7 @@ def _seed_node(workdir: Path, books: Books) -> tuple[str, Path, bytes]:
     try:
         load_books(service, books)
     finally:
-        service.close()
+        service.close()  # type: ignore[attr-defined]  # SqlNodeService; not in the Protocol
     return url, key_path, public_key
 
 

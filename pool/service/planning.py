@@ -37,10 +37,13 @@ def offers_from_quotes(
     grouped: dict[tuple[str, str], list[QuoteLineData]] = defaultdict(list)
     for member_id, quote_lines in quotes.items():
         for q in quote_lines:
-            if q.stock_quantity > 0 or q.producible_quantity > 0:
-                grouped[(member_id, q.part_number)].append(q)
+            grouped[(member_id, q.part_number)].append(q)
     offers = []
     for (member_id, part), qs in sorted(grouped.items()):
+        if not any(q.stock_quantity > 0 or q.producible_quantity > 0 for q in qs):
+            continue
+        # Every line the member quoted tells its lane to that line's destination, also a
+        # line that got nothing because an earlier line of the same part took the stock.
         lanes = {}
         for q in qs:
             destination = destination_of.get(q.line_id)
@@ -56,13 +59,13 @@ def offers_from_quotes(
             Offer(
                 supplier_id=member_id,
                 part_number=part,
-                # Each quote line is capped at what that line asked: the largest is a floor
-                # of what the node has free.
-                stock_quantity=max(q.stock_quantity for q in qs),
+                # A node hands out its free stock across the lines of one quote in turn
+                # (each line gets what the earlier ones left), so the sum is what it has free.
+                stock_quantity=sum(q.stock_quantity for q in qs),
                 stock_ready_at=first.earliest_ship_at_ms or None,
                 capacity_per_day=first.capacity_per_day,
                 lead_time_days=first.lead_time_days,
-                producible_quantity=max(q.producible_quantity for q in qs),
+                producible_quantity=sum(q.producible_quantity for q in qs),
                 unit_price_micros=first.unit_price_micros,
                 reliability_permille=history.reliability_permille.get(member_id, 1000),
                 contributed_quantity=max(q.contributed_quantity for q in qs),

@@ -11,6 +11,7 @@ primary key, so even a misconfigured concurrent writer fails instead of forking 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -44,7 +45,15 @@ from audit.schema import (
 )
 from audit.statements import SignedEntry, Statement, StatementError, sign_statement, verify_entry
 
-__all__ = ["LogReader", "LogStore", "Receipt", "LogConflict", "AuditStoreError", "metadata"]
+__all__ = [
+    "LogReader",
+    "LogStore",
+    "Receipt",
+    "LogConflict",
+    "AuditStoreError",
+    "insert_rows",
+    "metadata",
+]
 
 
 class AuditStoreError(Exception):
@@ -72,6 +81,40 @@ def now_ms() -> int:
 
 def _connection(conn: Connection | Session) -> Connection:
     return conn.connection() if isinstance(conn, Session) else conn
+
+
+def insert_rows(
+    conn: Connection | Session, table: sa.TableClause, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """INSERT rows that all carry the same keys, in the caller's transaction.
+
+    On PostgreSQL the rows travel as one array per column in a single statement whose text
+    depends only on the table and columns (`INSERT ... SELECT * FROM unnest(...)`): one round
+    trip, parsed and planned once per connection, where an executemany sends one execute per
+    row. Other databases get the plain executemany.
+    """
+    if not rows:
+        return
+    c = _connection(conn)
+    if c.dialect.name != "postgresql":
+        c.execute(sa.insert(table), list(rows))
+        return
+    columns = tuple(rows[0])
+    c.exec_driver_sql(
+        _unnest_insert(table, columns, c.dialect),
+        {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_insert(table: sa.TableClause, columns: tuple[str, ...], dialect: sa.Dialect) -> str:
+    preparer = dialect.identifier_preparer
+    arrays = ", ".join(
+        f"%(c{i})b::{table.c[name].type.compile(dialect=dialect)}[]"
+        for i, name in enumerate(columns)
+    )
+    names = ", ".join(preparer.quote(name) for name in columns)
+    return f"INSERT INTO {preparer.format_table(table)} ({names}) SELECT * FROM unnest({arrays})"
 
 
 class LogReader:
@@ -372,9 +415,8 @@ class LogStore(LogReader):
             receipts.append(Receipt(entry.leaf_hash, index, entry.signature, entry.statement_bytes))
         if not entry_rows:
             return []
-        c.execute(_INSERT_ENTRY, entry_rows)
-        if node_rows:
-            c.execute(_INSERT_NODE, node_rows)
+        insert_rows(c, audit_entry, entry_rows)
+        insert_rows(c, audit_tree_node, node_rows)
         moved = c.execute(
             _MOVE_HEAD,
             {
@@ -464,8 +506,6 @@ _MOVE_HEAD = (
     )
     .values(size=sa.bindparam("new_size"), frontier=sa.bindparam("new_frontier"))
 )
-_INSERT_ENTRY = sa.insert(audit_entry)
-_INSERT_NODE = sa.insert(audit_tree_node)
 
 
 class _SqlNodes:

@@ -14,10 +14,11 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from node.adapters.orm import NodeIdentity, OutboxCounter, OutboxEvent
+from audit.store import insert_rows
+from node.adapters.orm import NodeIdentity, OutboxCounter, OutboxEvent, table_of
 from node.service.codec import dumps
 
 
@@ -117,8 +118,9 @@ class SqlUnitOfWork:
                 .execution_options(synchronize_session=False)
             ).scalar_one()
             first = last - count + 1
-            session.execute(
-                insert(OutboxEvent),
+            insert_rows(
+                session,
+                table_of(OutboxEvent),
                 [
                     {
                         "sequence": first + i,

@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 from audit.ed25519 import Signer
 from audit.schema import audit_checkpoint, audit_entry, audit_log
 from audit.statements import STATEMENT_TYPE, SignedEntry, StatementKind
-from audit.store import LogStore, Receipt
-from node.adapters.orm import ReservationReceipt
+from audit.store import LogStore, Receipt, insert_rows
+from node.adapters.orm import ReservationReceipt, table_of
 from node.adapters.unit_of_work import PendingEvent
 from node.service.api import AuditReceiptView
 
@@ -182,8 +182,9 @@ class NodeAuditTrail:
             self._checkpointed()
         if not promised:
             return {}
-        session.execute(
-            sa.insert(ReservationReceipt),
+        insert_rows(
+            session,
+            table_of(ReservationReceipt),
             [
                 {
                     "reservation_id": event.aggregate_id,

@@ -6,14 +6,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert
-
+from audit.store import insert_rows
 from node.adapters import repository as repo
 from node.adapters.orm import (
     Lot,
     Reservation,
     ReservationLine,
     ReservationLot,
+    table_of,
 )
 from node.adapters.unit_of_work import SqlUnitOfWork
 from node.domain import validation as v
@@ -151,8 +151,7 @@ def reserve_many(
         (ReservationLine, batch.lines),
         (ReservationLot, batch.holds),
     ):
-        if values:
-            session.execute(insert(model), values)
+        insert_rows(session, table_of(model), values)
     for number in sorted(touched):
         part, pool, _ = rows[number]
         pool_share.refresh(uow, ctx, part, pool, batch.lots[part.id], actor=ALLIANCE_ACTOR)

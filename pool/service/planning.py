@@ -62,7 +62,9 @@ def offers_from_quotes(
                 # A node hands out its free stock across the lines of one quote in turn
                 # (each line gets what the earlier ones left), so the sum is what it has free.
                 stock_quantity=sum(q.stock_quantity for q in qs),
-                stock_ready_at=first.earliest_ship_at_ms or None,
+                # Pooled stock ships now; a quote's earliest_ship_at is when the whole line
+                # can ship (production included), which the optimizer derives from capacity.
+                stock_ready_at=None,
                 capacity_per_day=first.capacity_per_day,
                 lead_time_days=first.lead_time_days,
                 producible_quantity=sum(q.producible_quantity for q in qs),

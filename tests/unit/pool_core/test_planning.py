@@ -24,7 +24,13 @@ def demand_line(line_id: str, destination: str) -> DemandLineIn:
 def test_a_line_left_without_stock_still_gives_its_lane_and_free_stock_is_the_sum() -> None:
     # The node had 90 free: line 1 took 60, line 2 got the remaining 30, line 3 nothing.
     lines = [demand_line("1", "DEWOB"), demand_line("2", "CNSHA"), demand_line("3", "USDET")]
-    quotes = {"S01": [quote_line("1", 60), quote_line("2", 30, transit_h=300), quote_line("3", 0, transit_h=200)]}
+    quotes = {
+        "S01": [
+            quote_line("1", 60),
+            quote_line("2", 30, transit_h=300),
+            quote_line("3", 0, transit_h=200),
+        ]
+    }
     (offer,) = offers_from_quotes(quotes, lines, History({}, {}))
     assert offer.stock_quantity == 90
     assert {lane.destination: lane.transit_time_hours for lane in offer.lanes} == {
@@ -35,3 +41,12 @@ def test_a_line_left_without_stock_still_gives_its_lane_and_free_stock_is_the_su
 def test_a_member_that_offers_nothing_for_a_part_makes_no_offer() -> None:
     lines = [demand_line("1", "DEWOB")]
     assert offers_from_quotes({"S02": [quote_line("1", 0)]}, lines, History({}, {})) == ()
+
+
+def test_pooled_stock_is_offered_as_ready_now_even_when_the_line_needs_production_too() -> None:
+    # The node quotes 30 from stock and production for the rest: the whole line ships in 4 days.
+    whole_line_ships_at = 4 * 86_400_000
+    q = quote_line("1", 30, producible=70)
+    q = QuoteLineData(**{**q.__dict__, "earliest_ship_at_ms": whole_line_ships_at})
+    (offer,) = offers_from_quotes({"S01": [q]}, [demand_line("1", "DEWOB")], History({}, {}))
+    assert offer.stock_ready_at is None  # the optimizer reads None as "now"

@@ -120,7 +120,7 @@ def _audit_key(key: Path | None) -> Path | None:
     """The node's audit signing key: --key, else ALLIANCE_NODE_AUDIT_KEY_PATH / its default.
 
     Every change the node books is signed into its audit log with it; without the key file
-    the change is still booked but not logged, which is said on stderr.
+    the node can be read, but a node that keeps a log refuses every change.
     """
     path = key or _settings().audit_key_path
     if path.exists():
@@ -129,7 +129,7 @@ def _audit_key(key: Path | None) -> Path | None:
         raise CliError(f"no audit key at {key}")
     err.print(
         f"warning: no audit key at {path} (set ALLIANCE_NODE_AUDIT_KEY_PATH): "
-        "changes are not written to the node's audit log"
+        "the books can be read, but changes will be refused"
     )
     return None
 

@@ -174,7 +174,7 @@ def _seed_node(workdir: Path, books: Books) -> tuple[str, Path, bytes]:
         audit_public_key=public_key,
         audit_log_origin=f"alliance.v1/node/{member_id}",
     )
-    service = open_node(url, pool_size=1)
+    service = open_node(url, pool_size=1, audit_key_path=key_path)  # seeding is logged too
     try:
         load_books(service, books)
     finally:

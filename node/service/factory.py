@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from audit.ed25519 import Signer
 from audit.keys import WeakPublicKeyError, check_public_key, load_private_key
-from audit.store import AuditStoreError, LogStore
+from audit.store import AuditStoreError, LogReader, LogStore
 from node.adapters import repository as repo
 from node.adapters.engine import node_engine
 from node.adapters.migrate import upgrade_to_head
@@ -169,7 +169,8 @@ def open_node(
 
     With the node's audit key (`signer`, or the private key file `audit_key_path`) every
     change is also written, signed, to the node's audit log in its own transaction, and
-    Reserve/Confirm/Release answers carry receipts; without it the node keeps no log.
+    Reserve/Confirm/Release answers carry receipts. A node that keeps a log and is opened
+    without its key can be read, but refuses every change: the log never misses one.
     """
     if signer is None and audit_key_path is not None:
         signer = Signer(load_private_key(audit_key_path))
@@ -194,7 +195,17 @@ def open_node(
         except BaseException:
             engine.dispose()
             raise
-    return SqlNodeService(engine, ctx, clock or SystemClock(), audit)
+    keeps_log = audit is not None or _keeps_audit_log(engine, ctx)
+    return SqlNodeService(engine, ctx, clock or SystemClock(), audit, keeps_audit_log=keeps_log)
+
+
+def _keeps_audit_log(engine: Engine, ctx: NodeContext) -> bool:
+    """Whether init_node created a signed log for this node (it does with a real key)."""
+    try:
+        with engine.connect() as conn:
+            return LogReader(_origin(ctx.audit_log_origin, ctx.member_id)).exists(conn)
+    except DBAPIError:  # a database from before the audit log existed
+        return False
 
 
 def _open_audit_log(engine: Engine, ctx: NodeContext, signer: Signer) -> NodeAuditTrail:

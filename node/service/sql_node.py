@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from node.adapters.engine import is_sqlite
-from node.adapters.unit_of_work import SqlUnitOfWork
+from node.adapters.unit_of_work import AuditTrail, PendingEvent, SqlUnitOfWork
 from node.domain.clock import Clock
 from node.service import (
     confirmation,
@@ -40,6 +40,7 @@ from node.service.api import (
     PartPositionView,
     PoolShareEvent,
     PoolShareView,
+    PreconditionFailed,
     QualityStatus,
     QuoteView,
     ReceiptIn,
@@ -104,11 +105,18 @@ class SqlNodeService:
         ctx: NodeContext,
         clock: Clock,
         audit: NodeAuditTrail | None = None,
+        *,
+        keeps_audit_log: bool = False,
     ) -> None:
         self._engine = engine
         self._ctx = ctx
         self._clock = clock
         self._audit = audit
+        # What each write transaction hands its events to: the log, or (a node that keeps a
+        # log but was opened without its key) a refusal, so no change goes unlogged.
+        self._trail: AuditTrail | None = audit
+        if audit is None and keeps_audit_log:
+            self._trail = _UnsignedChangeRefused(ctx.member_id)
         self._write = sessionmaker(engine, autoflush=False, expire_on_commit=False)
         read_engine: Engine = engine
         snapshot_engine: Engine = engine.execution_options(isolation_level="REPEATABLE READ")
@@ -169,7 +177,7 @@ class SqlNodeService:
         receipt_of: Callable[[ReservationView], str] | None = None,
     ) -> T:
         try:
-            with SqlUnitOfWork(self._write, self._clock.now_ms(), self._audit) as uow:
+            with SqlUnitOfWork(self._write, self._clock.now_ms(), self._trail) as uow:
                 result = use_case(uow, self._ctx, *args)
                 if receipt_of is None or self._audit is None:
                     uow.commit()
@@ -385,3 +393,16 @@ class SqlNodeService:
     def outbox_events_after(self, sequence: int, limit: int = 1000) -> list[outbox.OutboxRecord]:
         """Every outbox event after `sequence`, oldest first (for the audit log)."""
         return self._in_read(self._read, outbox.events_after, sequence, limit)
+
+
+class _UnsignedChangeRefused:
+    """The audit trail of a node opened without its audit key: refuses to commit a change."""
+
+    def __init__(self, member_id: str) -> None:
+        self._member_id = member_id
+
+    def append(self, session: Session, first_sequence: int, events: Sequence[PendingEvent]) -> Any:
+        raise PreconditionFailed(
+            f"node {self._member_id} keeps a signed audit log: changes need its audit key "
+            "(--key or ALLIANCE_NODE_AUDIT_KEY_PATH); nothing was booked"
+        )

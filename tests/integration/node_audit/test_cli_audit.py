@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -82,26 +83,43 @@ def test_a_cli_receipt_is_in_the_audit_log_under_a_checkpoint(
     assert latest is not None and latest.startswith(f"{ORIGIN}\n{size}\n")  # nothing uncovered
 
 
-def test_without_the_key_a_cli_change_is_booked_and_the_gap_is_said(
-    sqlite_url: str, tmp_path: Path
+def test_without_the_key_a_change_is_refused_and_nothing_is_booked(
+    database_url: str, tmp_path: Path
 ) -> None:
     key = tmp_path / "audit.key"
-    run("init", "--db", sqlite_url, "--member-id", "S01", "--name", "T", "--key", str(key), env={})
-    result = runner.invoke(
-        app,
-        [
-            "node",
-            "location",
-            "add",
-            "A-01",
-            "--site",
-            "CN",
-            "--warehouse",
-            "FG",
-            "--db",
-            sqlite_url,
-        ],
-        env={"ALLIANCE_NODE_AUDIT_KEY_PATH": str(tmp_path / "missing.key")},
-    )
-    assert result.exit_code == 0
-    assert "not written to the node's audit log" in result.output
+    init = ["init", "--db", database_url, "--member-id", "S01", "--name", "T"]
+    run(*init, "--key", str(key), env={})
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        size_before = LogReader(ORIGIN).size(conn)
+        locations_before = conn.execute(sa.text("select count(*) from location")).scalar_one()
+    no_key = {"ALLIANCE_NODE_AUDIT_KEY_PATH": str(tmp_path / "missing.key"), "COLUMNS": "200"}
+    add = ["node", "location", "add", "A-01", "--site", "CN", "--warehouse", "FG"]
+    result = runner.invoke(app, [*add, "--db", database_url], env=no_key)
+    assert result.exit_code != 0
+    assert "keeps a signed audit log" in result.output and "nothing was booked" in result.output
+    with engine.connect() as conn:
+        assert LogReader(ORIGIN).size(conn) == size_before
+        locations_after = conn.execute(sa.text("select count(*) from location")).scalar_one()
+        assert locations_after == locations_before
+    engine.dispose()
+    # Reading the books needs no key.
+    assert runner.invoke(app, ["node", "stock", "--db", database_url], env=no_key).exit_code == 0
+
+
+def test_the_service_opened_without_its_key_refuses_changes_but_reads(
+    database_url: str, tmp_path: Path
+) -> None:
+    from node.service import api
+    from node.service.factory import open_node
+
+    run("init", "--db", database_url, "--member-id", "S01", "--name", "T",
+        "--key", str(tmp_path / "audit.key"), env={})
+    service = open_node(database_url)
+    try:
+        with pytest.raises(api.PreconditionFailed, match="signed audit log"):
+            service.upsert_location(api.LocationIn("CN", "FG", "A-01"))
+        assert service.stock_positions() == []
+        assert service.node_info().member_id == "S01"
+    finally:
+        service.close()  # type: ignore[attr-defined]

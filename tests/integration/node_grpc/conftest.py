@@ -43,6 +43,7 @@ class Node:
     channel: grpc.Channel
     admin_channel: grpc.Channel
     public_key: bytes
+    key_path: Path  # the node's audit key: a node that keeps a log needs it to change anything
 
     def due_in(self, hours: float) -> Timestamp:
         ts = Timestamp()
@@ -139,6 +140,7 @@ class Template:
 
     url: str
     public_key: bytes
+    key_path: Path
 
 
 def _pg_url(name: str) -> str:
@@ -175,7 +177,7 @@ def template(
         audit_public_key=public_key,
         audit_log_origin=f"alliance.v1/node/{MEMBER_ID}",
     )
-    yield Template(url, public_key)
+    yield Template(url, public_key, directory / "audit.key")
     if request.param == "postgresql":
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -201,7 +203,12 @@ def serving_node(template: Template, directory: Path) -> Iterator[Node]:
     """A node on a fresh copy of the template database, served on free loopback ports."""
     with cloned_database(template, directory) as database_url:
         clock = ManualClock()
-        service = open_node(database_url, clock=clock, dictionary_version=load_dictionary().version)
+        service = open_node(
+            database_url,
+            clock=clock,
+            dictionary_version=load_dictionary().version,
+            audit_key_path=template.key_path,
+        )
         server = build_server(
             service,
             alliance_address="127.0.0.1:0",
@@ -223,6 +230,7 @@ def serving_node(template: Template, directory: Path) -> Iterator[Node]:
                 channel=channel,
                 admin_channel=admin_channel,
                 public_key=template.public_key,
+                key_path=template.key_path,
             )
         finally:
             channel.close()

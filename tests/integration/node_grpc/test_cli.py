@@ -25,6 +25,14 @@ def run(*args: str, ok: bool = True, env: dict[str, str] | None = None) -> str:
     return result.output
 
 
+@pytest.fixture(autouse=True)
+def audit_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The nodes these tests initialise sign their changes with this key."""
+    key = tmp_path / "keys" / "audit.key"
+    monkeypatch.setenv("ALLIANCE_NODE_AUDIT_KEY_PATH", str(key))
+    return key
+
+
 def set_up(database_url: str, tmp_path: Path) -> str:
     run(
         "init",

@@ -85,7 +85,7 @@ def test_changes_committed_by_another_process_reach_watchers(node: Node) -> None
     watcher.next()  # snapshot
 
     # A second service on the same database stands in for the CLI: no in-process wakeup.
-    other = open_node(node.database_url, clock=node.clock)
+    other = open_node(node.database_url, clock=node.clock, audit_key_path=node.key_path)
     try:
         other.set_safety_stock("BRG-200", 10)  # 30 % of 10 = 3 < stock 5
         committed = time.perf_counter()

@@ -139,7 +139,11 @@ class Alliance:
         return node
 
     def start(self, node: Node) -> None:
-        service = open_node(node.database_url, dictionary_version=load_dictionary().version)
+        service = open_node(
+            node.database_url,
+            dictionary_version=load_dictionary().version,
+            audit_key_path=node.key_path,
+        )
         address = f"127.0.0.1:{node.port}" if node.port else "127.0.0.1:0"
         server = build_server(
             service,

@@ -88,7 +88,7 @@ def test_a_node_killed_between_reserve_and_confirm(
     s1, s2, s3 = _three_nodes(alliance)
     alliance.stop(s2)  # S02 runs as its own process, so that it can be SIGKILLed
     port = _free_port()
-    args = ("--port", str(port), "--tls-dir", str(alliance.pki_dir))
+    args = ("--port", str(port), "--tls-dir", str(alliance.pki_dir), "--key", str(s2.key_path))
     process = start_node(s2.database_url, extra_args=args)
     try:
         pool = open_pool()

@@ -173,22 +173,30 @@ def receive(uow: SqlUnitOfWork, ctx: NodeContext, receipt: ReceiptIn, part: Part
         )
     )
     result = ReceiptResult((movement,), payable, value.moving_average_cost_micros)
-    _store_result(uow, receipt.movement_id, result)
-    uow.record(
-        "stock.purchase_received",
-        "movement",
-        receipt.movement_id,
-        {"receipt": receipt, "result": result},
-        actor=receipt.actor,
-        part_number=part.part_number,
+    _close_movement(
+        uow, "stock.purchase_received", receipt.movement_id, result,
+        {"receipt": receipt, "result": result}, actor=receipt.actor, part=part,
     )
     return result
 
 
-def _store_result(uow: SqlUnitOfWork, movement_id: str, result: object) -> None:
+def _close_movement(
+    uow: SqlUnitOfWork,
+    event_type: str,
+    movement_id: str,
+    stored_result: object,
+    payload: dict[str, object],
+    *,
+    actor: str,
+    part: Part,
+) -> None:
+    """Keep the result for idempotent retries of `movement_id` and record its outbox event."""
     request = uow.session.get(MovementRequest, movement_id)
     assert request is not None
-    request.result = codec.dumps(result)
+    request.result = codec.dumps(stored_result)
+    uow.record(
+        event_type, "movement", movement_id, payload, actor=actor, part_number=part.part_number
+    )
 
 
 def _receiving_lot(uow: SqlUnitOfWork, part: Part, receipt: ReceiptIn) -> Lot:
@@ -261,15 +269,10 @@ def ship(uow: SqlUnitOfWork, ctx: NodeContext, shipment: ShipmentIn) -> Shipment
         unit_price_micros=shipment.unit_price_micros,
         actor=shipment.actor,
     )
-    _store_result(uow, shipment.movement_id, result)
     publish(uow, ctx, [(part, pool)], shipment.actor)
-    uow.record(
-        "stock.sales_shipped",
-        "movement",
-        shipment.movement_id,
-        {"shipment": shipment, "result": result},
-        actor=shipment.actor,
-        part_number=part.part_number,
+    _close_movement(
+        uow, "stock.sales_shipped", shipment.movement_id, result,
+        {"shipment": shipment, "result": result}, actor=shipment.actor, part=part,
     )
     return result
 
@@ -395,15 +398,10 @@ def transfer(uow: SqlUnitOfWork, ctx: NodeContext, request: TransferIn) -> tuple
     ]
     out, into = legs
     result = (out, into)
-    _store_result(uow, request.movement_id, list(result))
     publish(uow, ctx, [(part, pool)], request.actor)
-    uow.record(
-        "stock.transferred",
-        "movement",
-        request.movement_id,
-        {"transfer": request, "movements": result},
-        actor=request.actor,
-        part_number=part.part_number,
+    _close_movement(
+        uow, "stock.transferred", request.movement_id, list(result),
+        {"transfer": request, "movements": result}, actor=request.actor, part=part,
     )
     return result
 
@@ -442,15 +440,11 @@ def count(uow: SqlUnitOfWork, ctx: NodeContext, request: CountIn) -> tuple[Movem
         )
         result = (movement,)
         _book_count_value(uow, ctx, part, delta, request.movement_id)
-    _store_result(uow, request.movement_id, list(result))
     publish(uow, ctx, [(part, pool)], request.actor)
-    uow.record(
-        "stock.counted",
-        "movement",
-        request.movement_id,
+    _close_movement(
+        uow, "stock.counted", request.movement_id, list(result),
         {"count": request, "book_quantity": booked, "movements": result},
-        actor=request.actor,
-        part_number=part.part_number,
+        actor=request.actor, part=part,
     )
     return result
 

@@ -88,10 +88,20 @@ def apply_command(
         str, typer.Option("--actor", help="Who books the receipts.")
     ] = "alliance-dict",
     sheet: SheetOpt = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="The node's audit key (default: ALLIANCE_NODE_AUDIT_KEY_PATH); a node that "
+            "keeps a signed log books nothing without it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load a stock export into a node in one transaction: every row, or none."""
     from dictionary.align.apply import apply
     from node.service.factory import open_node
+    from node.settings import NodeSettings
 
     report = _check(file, mapping, sheet)
     if not report.ok:
@@ -100,7 +110,10 @@ def apply_command(
         raise typer.Exit(1)
     url = node if "://" in node else f"sqlite:///{Path(node).resolve()}"
     try:
-        service = open_node(url)
+        key_path = key or NodeSettings().audit_key_path
+        if key is not None and not key.exists():
+            raise FileNotFoundError(f"no audit key at {key}")
+        service = open_node(url, audit_key_path=key_path if key_path.exists() else None)
     except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
         console.print(f"[red]cannot open the node at {node}: {exc}[/red]")
         raise typer.Exit(1) from None

@@ -114,10 +114,21 @@ def test_only_stock_exports_are_applied(node: api.NodeService, tmp_path: Path) -
 
 
 def test_alliance_dict_apply_end_to_end(tmp_path: Path) -> None:
+    from audit.keys import generate_keypair
+    from audit.store import LogReader
+
     database = tmp_path / "node.db"
     url = f"sqlite:///{database}"
-    init_node(url, member_id="m-2", member_name="CLI supplier")
-    service = open_node(url)
+    key = tmp_path / "audit.key"
+    origin = "alliance.v1/node/m-2"
+    init_node(
+        url,
+        member_id="m-2",
+        member_name="CLI supplier",
+        audit_public_key=generate_keypair(key),
+        audit_log_origin=origin,
+    )
+    service = open_node(url, audit_key_path=key)
     service.upsert_location(api.LocationIn("S1", "WH1", "A-01-01"))
     service.upsert_location(api.LocationIn("S1", "WH1", "A-01-02"))
     service.upsert_part(api.PartIn("BRK-4711", "Brake pad", "C62", shelf_life_days=365))
@@ -127,10 +138,22 @@ def test_alliance_dict_apply_end_to_end(tmp_path: Path) -> None:
     mapping_path.write_text(mapping.dump(), encoding="utf-8")
     runner = CliRunner()
     args = ["apply", str(path), "--mapping", str(mapping_path), "--node", str(database)]
-    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    no_key = {"COLUMNS": "200", "ALLIANCE_NODE_AUDIT_KEY_PATH": str(tmp_path / "missing.key")}
+    unsigned = runner.invoke(app, args, env=no_key)
+    assert unsigned.exit_code == 1 and "keeps a signed audit log" in unsigned.output
+    assert _on_hand(service) == {"BRK-4711": (0, 0), "GR-0815": (0, 0)}  # nothing booked
+
+    def ledger_entries() -> int:
+        with service.engine.connect() as conn:  # type: ignore[attr-defined]
+            entries = LogReader(origin).entries(conn)
+            return sum(1 for e in entries if b"ledger_movement" in e.statement_bytes)
+
+    result = runner.invoke(app, [*args, "--key", str(key)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "applied 4 rows as 4 receipts in one transaction" in result.output
     assert _on_hand(service)["BRK-4711"] == (1215, 15)
+    assert ledger_entries() == 4  # every booked receipt is in the node's signed log
+    args = [*args, "--key", str(key)]
     mapping_path.write_text(mapping.dump().replace("currency_code: EUR", "currency_code: XXX"))
     refused = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert refused.exit_code == 1 and "nothing was applied" in refused.output

@@ -33,6 +33,18 @@ class Witness:
         self.name = name
         self.signer = signer
 
+    def last_cosigned(self, conn: Connection | Session, origin: str) -> tuple[int, str] | None:
+        """(tree size, note) of the last checkpoint of `origin` we cosigned, if any: where the
+        consistency proof for the next one must start."""
+        c = conn.connection() if isinstance(conn, Session) else conn
+        row = c.execute(
+            sa.select(audit_witness_state.c.tree_size, audit_witness_state.c.note).where(
+                audit_witness_state.c.witness_name == self.name,
+                audit_witness_state.c.origin == origin,
+            )
+        ).one_or_none()
+        return None if row is None else (int(row.tree_size), row.note)
+
     def cosign(
         self,
         conn: Connection | Session,

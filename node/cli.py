@@ -367,6 +367,7 @@ def serve(
 
     with _node(db, dictionary_version=load_dictionary().version, key=key) as service:
         info = service.node_info()
+        audit = _audit_servicer(service, key or settings.audit_key_path, settings)
         try:
             add_port = (
                 mtls_ports(tls_dir, tls_name or info.member_id)
@@ -380,6 +381,7 @@ def serve(
                 add_port=add_port,
                 admin_add_port=insecure_ports,
                 max_workers=settings.max_workers,
+                audit=audit,
             )
         except (OSError, RuntimeError) as exc:
             raise CliError(f"cannot listen: {exc}") from None
@@ -393,6 +395,20 @@ def serve(
 
         serve_until_signalled(server, ready, settings.shutdown_grace_s)
         err.print(f"node {info.member_id} stopped")
+
+
+def _audit_servicer(service: api.NodeService, key_path: Path, settings: NodeSettings) -> Any:
+    """The node's AuditService: proofs of its log, and cosigning with its audit key (when the
+    key file is there) the coordinator's checkpoints named by ALLIANCE_NODE_COORDINATOR_VKEY."""
+    from audit.ed25519 import Signer
+    from audit.keys import load_private_key
+    from node.grpc.audit_servicer import node_audit_servicer
+
+    signer = Signer(load_private_key(key_path)) if key_path.exists() else None
+    try:
+        return node_audit_servicer(service, signer, settings.coordinator_vkey)
+    except ValueError as exc:
+        raise CliError(f"invalid setting ALLIANCE_NODE_COORDINATOR_VKEY: {exc}") from None
 
 
 # --- master data -----------------------------------------------------------------------------

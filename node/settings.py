@@ -24,3 +24,7 @@ class NodeSettings(BaseSettings):
     currency: str = "EUR"
     max_workers: int = Field(default=64, ge=1)
     shutdown_grace_s: float = Field(default=5.0, ge=0)
+    # The coordinator's audit log as a C2SP verifier key, `origin+keyid+base64(0x01 || key)`
+    # (`alliance pool init` prints it): the node cosigns that log's checkpoints, and only
+    # those. Empty: the node cosigns nothing.
+    coordinator_vkey: str = ""

@@ -17,11 +17,19 @@ from types import FrameType
 
 import grpc
 import structlog
-from alliance.v1 import inventory_pb2, inventory_pb2_grpc, node_pb2, node_pb2_grpc
+from alliance.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
+    inventory_pb2,
+    inventory_pb2_grpc,
+    node_pb2,
+    node_pb2_grpc,
+)
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from node.domain.clock import Clock
+from node.grpc.audit_servicer import AuditServicer
 from node.grpc.inventory_servicer import InventoryServicer
 from node.grpc.node_servicer import NodeServicer
 from node.grpc.watch import PoolShareFeed
@@ -32,6 +40,7 @@ log = structlog.get_logger(__name__)
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 NODE_SERVICE = node_pb2.DESCRIPTOR.services_by_name["NodeService"].full_name
 INVENTORY_SERVICE = inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name
+AUDIT_SERVICE = audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name
 
 SERVER_OPTIONS: list[tuple[str, int]] = [
     # Larger requests are refused by gRPC itself with RESOURCE_EXHAUSTED.
@@ -144,11 +153,11 @@ def _listen(server: grpc.Server, address: str, add_port: PortAdder) -> str:
     return f"{host}:{port}"
 
 
-def _add_health_and_reflection(server: grpc.Server, service_name: str) -> health.HealthServicer:
+def _add_health_and_reflection(server: grpc.Server, *service_names: str) -> health.HealthServicer:
     servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
     reflection.enable_server_reflection(
-        (service_name, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        (*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
     return servicer
 
@@ -164,8 +173,10 @@ def build_server(
     admin_workers: int = 8,
     clock: Clock | None = None,
     expiry_interval_s: float = 1.0,
+    audit: AuditServicer | None = None,
 ) -> NodeServer:
-    """Both servers, bound (port 0 picks a free one) but not started."""
+    """Both servers, bound (port 0 picks a free one) but not started. `audit` (the node's
+    AuditService) is served on the alliance port only: members ask it for proofs."""
     feed = PoolShareFeed(service)
 
     alliance = grpc.server(
@@ -173,7 +184,11 @@ def build_server(
         options=SERVER_OPTIONS,
     )
     node_pb2_grpc.add_NodeServiceServicer_to_server(NodeServicer(service, feed, clock), alliance)
-    alliance_health = _add_health_and_reflection(alliance, NODE_SERVICE)
+    alliance_services = [NODE_SERVICE]
+    if audit is not None:
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(audit, alliance)
+        alliance_services.append(AUDIT_SERVICE)
+    alliance_health = _add_health_and_reflection(alliance, *alliance_services)
 
     admin = grpc.server(
         futures.ThreadPoolExecutor(max_workers=admin_workers, thread_name_prefix="admin-rpc"),

@@ -83,6 +83,7 @@ class PoolShareFeed:
         self._lock = threading.Lock()  # guards _subscriptions and _last_sequence together
         self._subscriptions: set[Subscription] = set()
         self._last_sequence = 0
+        self._probed = -1  # the outbox counter when the last full poll started
         self._wake = threading.Condition()
         self._woken = False
         self._closed = False
@@ -160,12 +161,17 @@ class PoolShareFeed:
                         self._wake.wait(self.RETRY_PAUSE_S)
 
     def _poll_once(self) -> None:
+        # Cheap probe first: the outbox counter moves with every commit, from any process.
+        # Sequences follow commit order, so an unchanged counter means nothing new to read.
+        counter = self._service.last_sequence()
+        if counter == self._probed:
+            return
         with self._lock:
             after = self._last_sequence
         while True:
             events = self._service.pool_share_events_after(after, (), PAGE_SIZE)
             if not events:
-                return
+                break
             with self._lock:
                 # subscribe() may have moved the position meanwhile; never deliver twice.
                 fresh = [e for e in events if e.sequence > self._last_sequence]
@@ -175,7 +181,8 @@ class PoolShareFeed:
                     sub.offer(fresh)
             after = events[-1].sequence
             if len(events) < PAGE_SIZE:
-                return
+                break
+        self._probed = counter
 
 
 def changes_after(

@@ -65,10 +65,11 @@ def pool_shares(
     return [pool_share.pool_view(ctx, part, pool) for part, pool, _ in rows], int(rows[0][2])
 
 
+LAST_SEQUENCE = select(OutboxCounter.last_sequence).where(OutboxCounter.id == 1)
+
+
 def last_sequence(uow: SqlUnitOfWork) -> int:
-    return int(
-        uow.session.scalar(select(OutboxCounter.last_sequence).where(OutboxCounter.id == 1)) or 0
-    )
+    return int(uow.session.scalar(LAST_SEQUENCE) or 0)
 
 
 def pool_share_events_after(

@@ -99,6 +99,37 @@ def test_changes_committed_by_another_process_reach_watchers(node: Node) -> None
     watcher.call.cancel()
 
 
+def test_an_idle_feed_reads_no_events_until_something_commits(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The feed polls every 20 ms on each node; a full events query per tick kept twelve idle
+    # nodes busy. Between commits only the one-row outbox counter may be read.
+    node.add_part("BRG-210", on_hand=5, safety_stock=1000)
+    watcher = Watcher(node, part_numbers=["BRG-210"])
+    watcher.next()  # snapshot
+    time.sleep(0.2)  # the feed's catch-up poll after subscribing (it ticks every 20 ms)
+    reads: list[int] = []
+    read_events = node.service.pool_share_events_after
+    monkeypatch.setattr(
+        node.service,
+        "pool_share_events_after",
+        lambda *args, **kwargs: reads.append(1) or read_events(*args, **kwargs),
+    )
+    time.sleep(0.3)  # about 15 ticks of the feed
+    assert reads == []
+
+    other = open_node(node.database_url, clock=node.clock, audit_key_path=node.key_path)
+    try:
+        other.set_safety_stock("BRG-210", 10)  # committed elsewhere: only the counter tells
+        assert watcher.next().change.safety_stock_quantity == 10
+    finally:
+        close = getattr(other, "close", None)
+        if callable(close):
+            close()
+    assert reads
+    watcher.call.cancel()
+
+
 def test_resume_sends_no_snapshot_and_exactly_the_changes_after_the_sequence(node: Node) -> None:
     node.add_part("BRG-200", on_hand=5, safety_stock=1000)
     start = node.node.GetPoolShares(pb.GetPoolSharesRequest(part_numbers=["BRG-200"])).sequence

@@ -36,3 +36,8 @@ class PoolSettings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_retry_base_s: float = Field(default=0.5, gt=0)
     webhook_poll_interval_s: float = Field(default=0.5, gt=0)
+    # Cross-cosigning with the nodes (their checkpoints, receipt proofs, ours): at start, then
+    # every so often.
+    witness_interval_s: float = Field(default=2.0, gt=0)
+    # Offline verification of the coordinator's own log: at start, then every so often.
+    audit_verify_interval_s: float = Field(default=60.0, gt=0)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import grpc
-from alliance.v1 import node_pb2, node_pb2_grpc
+from alliance.v1 import audit_pb2, audit_pb2_grpc, node_pb2, node_pb2_grpc
 from alliance.v1 import types_pb2 as types
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -116,6 +116,7 @@ class ReceiptData:
     leaf_index: int
     checkpoint: str
     signature: bytes
+    statement: bytes = b""  # the signed statement's exact bytes
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,9 @@ def _receipt(response: object) -> ReceiptData | None:
     r = response.receipt  # type: ignore[attr-defined]
     if not (r.checkpoint or r.signature or r.entry_hash):
         return None
-    return ReceiptData(bytes(r.entry_hash), r.leaf_index, r.checkpoint, bytes(r.signature))
+    return ReceiptData(
+        bytes(r.entry_hash), r.leaf_index, r.checkpoint, bytes(r.signature), bytes(r.statement)
+    )
 
 
 def _reservation(reservation: node_pb2.Reservation, receipt: ReceiptData | None) -> ReservationData:
@@ -203,6 +206,7 @@ class NodeClient:
     def __init__(self, member_id: str, channel: grpc.Channel, deadline_s: float) -> None:
         self.member_id = member_id
         self._stub = node_pb2_grpc.NodeServiceStub(channel)
+        self._audit = audit_pb2_grpc.AuditServiceStub(channel)
         self._deadline_s = deadline_s
 
     def _error(self, exc: grpc.RpcError) -> NodeCallError:
@@ -351,3 +355,53 @@ class NodeClient:
         except grpc.RpcError as exc:
             raise self._error(exc) from None
         return _reservation(r.reservation, None)
+
+    # --- the node's AuditService --------------------------------------------------------
+
+    def audit_checkpoint(self) -> str:
+        """The latest checkpoint the node signed over its log (a C2SP signed note)."""
+        try:
+            r = self._audit.GetCheckpoint(
+                audit_pb2.GetCheckpointRequest(), timeout=self._deadline_s
+            )
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return str(r.checkpoint)
+
+    def consistency_proof(self, first_size: int, second_size: int) -> list[bytes]:
+        request = audit_pb2.GetConsistencyProofRequest(
+            first_tree_size=first_size, second_tree_size=second_size
+        )
+        try:
+            r = self._audit.GetConsistencyProof(request, timeout=self._deadline_s)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return [bytes(h) for h in r.proof]
+
+    def inclusion_proof(self, leaf_index: int, tree_size: int) -> list[bytes]:
+        request = audit_pb2.GetInclusionProofRequest(leaf_index=leaf_index, tree_size=tree_size)
+        try:
+            r = self._audit.GetInclusionProof(request, timeout=self._deadline_s)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return [bytes(h) for h in r.proof]
+
+    def cosigned_size(self, origin: str) -> int:
+        """The size of log `origin` the node last cosigned (0: none yet)."""
+        request = audit_pb2.GetCosignedCheckpointRequest(origin=origin)
+        try:
+            r = self._audit.GetCosignedCheckpoint(request, timeout=self._deadline_s)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return int(r.tree_size)
+
+    def cosign_checkpoint(self, note: str, previous_size: int, proof: Sequence[bytes]) -> str:
+        """The node's cosignature on our checkpoint, proven consistent from `previous_size`."""
+        request = audit_pb2.CosignCheckpointRequest(
+            checkpoint=note, previous_tree_size=previous_size, consistency_proof=list(proof)
+        )
+        try:
+            r = self._audit.CosignCheckpoint(request, timeout=self._deadline_s)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return str(r.cosigned_checkpoint)

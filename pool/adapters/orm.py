@@ -202,3 +202,37 @@ class AuditVerification(Base):
     log_size: Mapped[int] = mapped_column(BigInteger)
     ok: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReceiptProof(Base):
+    """A node receipt whose entry is still to be proven included in the node's log (or was).
+
+    Proofs cost a round trip each, so they are fetched in the background, not on the
+    reserve/confirm path; this row keeps the duty across restarts."""
+
+    __tablename__ = "pool_receipt_proof"
+    __table_args__ = (Index("ix_pool_receipt_proof_open", "member_id", "proven_at_ms"),)
+
+    member_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    checkpoint_size: Mapped[int] = mapped_column(BigInteger)  # 0: the receipt carried none
+    reservation_id: Mapped[str] = mapped_column(String(36))
+    received_at_ms: Mapped[int] = mapped_column(BigInteger)
+    proven_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    failure: Mapped[str] = mapped_column(Text, default="")
+
+
+class NodeWitness(Base):
+    """How the coordinator witnesses one member's log: the origin it pinned at first sight,
+    the last size it cosigned, and the last checkpoint it refused (a fork, a rewrite)."""
+
+    __tablename__ = "pool_node_witness"
+
+    member_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(255))
+    cosigned_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    cosigned_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    refused_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    refusal: Mapped[str] = mapped_column(Text, default="")
+    refused_note: Mapped[str] = mapped_column(Text, default="")

@@ -258,12 +258,29 @@ class FairnessRow:
 
 
 @dataclass(frozen=True)
+class NodeWitnessView:
+    """How the coordinator witnesses one member's log."""
+
+    member_id: str
+    cosigned_size: int  # the member's checkpoint the coordinator last cosigned (0: none)
+    cosigned_at_ms: int | None
+    refusal: str  # why its latest refused checkpoint was refused ("": none since)
+    refused_at_ms: int | None
+    receipts_waiting: int  # receipts whose inclusion is still to be proven
+    receipts_unproven: int  # receipts whose proof failed
+
+
+@dataclass(frozen=True)
 class AuditStatus:
     log_size: int
     latest_checkpoint: str  # signed note text
-    cosigned_by: tuple[str, ...]
+    cosigned_by: tuple[str, ...]  # the members who cosigned `cosigned_checkpoint`
     last_verified_at_ms: int | None
     last_verification_ok: bool | None
+    cosigned_checkpoint: str = ""  # our largest checkpoint with cosignatures, with them
+    cosigned_size: int | None = None
+    last_verification_detail: str = ""
+    nodes: tuple[NodeWitnessView, ...] = ()
 
 
 class Coordinator(Protocol):

@@ -7,35 +7,67 @@ change it records commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from audit.checkpoints import CheckpointError, open_checkpoint
-from audit.ed25519 import Signer
-from audit.schema import audit_cosignature
+from audit.checkpoints import Checkpoint, CheckpointError, open_checkpoint, parse_body
+from audit.ed25519 import Signer, Verifier
+from audit.note import NoteError, parse_note
+from audit.schema import audit_checkpoint, audit_cosignature, audit_log
+from audit.statements import SignedEntry, StatementError, parse_statement
 from audit.store import LogStore
 from audit.witness import CosignRefused, Witness
 from pool.adapters import orm
 from pool.adapters.node_client import ReceiptData
+from pool.service.api import NodeWitnessView
 
 
 class ReceiptRejected(Exception):
     """A node's receipt does not verify against the member's registered audit key."""
 
 
-def check_receipt(receipt: ReceiptData, member_key: bytes) -> str:
-    """The receipt's checkpoint origin once its signature verifies; raises ReceiptRejected.
+def check_receipt(
+    receipt: ReceiptData, member_id: str, member_key: bytes, reservation_id: str
+) -> None:
+    """Raise ReceiptRejected unless the receipt holds a statement about this reservation,
+    signed by the member with the key it registered, whose leaf hash is the receipt's entry
+    hash, under a checkpoint the member signed that covers the leaf.
 
-    What can be checked without the entry's bytes is the checkpoint the node signed over the
-    log containing the entry, with the key the member registered.
-    """
+    That the leaf really is in the checkpoint takes a proof from the node, one more round
+    trip: it is proven later, off the reserve/confirm path (`keep_receipt`)."""
+    if not receipt.statement:
+        raise ReceiptRejected("receipt carries no statement bytes to check")
+    entry = SignedEntry(receipt.statement, receipt.signature)
+    if entry.leaf_hash != receipt.entry_hash:
+        raise ReceiptRejected("entry hash is not the leaf hash of the statement and signature")
+    if not Verifier(member_key).verify(receipt.statement, receipt.signature):
+        raise ReceiptRejected(
+            f"statement signature does not verify with the audit key {member_id} registered"
+        )
+    _check_statement(receipt.statement, member_id, reservation_id)
+    _check_checkpoint(receipt, member_key)
+
+
+def _check_statement(raw: bytes, member_id: str, reservation_id: str) -> None:
+    try:
+        statement = parse_statement(raw)
+    except StatementError as exc:
+        raise ReceiptRejected(f"receipt statement: {exc}") from None
+    if statement.author != member_id:
+        raise ReceiptRejected(f"statement is by {statement.author!r}, not {member_id!r}")
+    # A node's statement carries its outbox event; a receipt must be about this hold.
+    about = statement.payload.get("aggregate_id")
+    if about != reservation_id:
+        raise ReceiptRejected(f"statement is about {about!r}, not reservation {reservation_id}")
+
+
+def _check_checkpoint(receipt: ReceiptData, member_key: bytes) -> None:
     if not receipt.checkpoint:
-        if receipt.signature and len(receipt.signature) != 64:
-            raise ReceiptRejected("receipt signature is not an Ed25519 signature")
-        return ""
+        return  # inclusion is then proven against a checkpoint we witnessed
     origin = receipt.checkpoint.split("\n", 1)[0]
     try:
         checkpoint, _ = open_checkpoint(receipt.checkpoint, origin, member_key)
@@ -43,7 +75,6 @@ def check_receipt(receipt: ReceiptData, member_key: bytes) -> str:
         raise ReceiptRejected(f"receipt checkpoint: {exc}") from None
     if receipt.leaf_index >= checkpoint.size:
         raise ReceiptRejected("receipt entry lies outside the checkpoint it carries")
-    return origin
 
 
 def receipt_payload(receipt: ReceiptData | None) -> dict[str, Any]:
@@ -54,7 +85,14 @@ def receipt_payload(receipt: ReceiptData | None) -> dict[str, Any]:
         "leaf_index": receipt.leaf_index,
         "checkpoint": receipt.checkpoint,
         "signature": receipt.signature.hex(),
+        # The node's exact signed bytes: our log alone then shows what the node promised.
+        "statement_b64": base64.b64encode(receipt.statement).decode("ascii"),
     }
+
+
+def checkpoint_of(note: str) -> Checkpoint:
+    """The checkpoint in a note whose signature was checked when it was stored."""
+    return parse_body(parse_note(note).text)
 
 
 class AuditTrail:
@@ -77,35 +115,187 @@ class AuditTrail:
     def checkpoint(self, session: Session) -> str:
         return self.store.sign_checkpoint(session)
 
-    def witness_node_checkpoint(
-        self, session: Session, member_id: str, note: str, member_key: bytes, now_ms: int
-    ) -> str:
-        """Keep a node checkpoint we saw and cosign it when it extends what we cosigned.
+    # --- node receipts ----------------------------------------------------------------------
 
-        Nodes serve no consistency proofs over gRPC yet, so the first checkpoint of each node
-        (and any of the same size and root) is cosigned; a larger one is kept as seen only.
-        """
-        checkpoint, _ = open_checkpoint(note, note.split("\n", 1)[0], member_key)
-        row = session.get(orm.NodeCheckpoint, (member_id, checkpoint.size))
-        if row is None:
-            row = orm.NodeCheckpoint(
-                member_id=member_id, tree_size=checkpoint.size, note=note, seen_at_ms=now_ms
-            )
-            session.add(row)
-        if not row.cosigned_note:
-            try:
-                with session.begin_nested():
-                    row.cosigned_note = self.witness.cosign(
-                        session, note, member_key, [], now_s=now_ms // 1000
+    def keep_receipt(
+        self,
+        session: Session,
+        member_id: str,
+        reservation_id: str,
+        receipt: ReceiptData,
+        now_ms: int,
+    ) -> None:
+        """Keep a checked receipt's checkpoint as seen, and the duty to prove its inclusion."""
+        size = 0
+        if receipt.checkpoint:
+            size = checkpoint_of(receipt.checkpoint).size
+            if session.get(orm.NodeCheckpoint, (member_id, size)) is None:
+                session.add(
+                    orm.NodeCheckpoint(
+                        member_id=member_id,
+                        tree_size=size,
+                        note=receipt.checkpoint,
+                        cosigned_note="",
+                        seen_at_ms=now_ms,
                     )
-            except CosignRefused:
-                row.cosigned_note = ""
-        return row.cosigned_note
+                )
+        if session.get(orm.ReceiptProof, (member_id, receipt.leaf_index)) is None:
+            session.add(
+                orm.ReceiptProof(
+                    member_id=member_id,
+                    leaf_index=receipt.leaf_index,
+                    entry_hash=receipt.entry_hash,
+                    checkpoint_size=size,
+                    reservation_id=reservation_id,
+                    received_at_ms=now_ms,
+                    failure="",
+                )
+            )
+        session.flush()
+
+    # --- witnessing members' logs -----------------------------------------------------------
+
+    def node_witness(self, session: Session, member_id: str) -> orm.NodeWitness | None:
+        return session.get(orm.NodeWitness, member_id)
+
+    def cosign_node_checkpoint(
+        self,
+        session: Session,
+        member_id: str,
+        note: str,
+        member_key: bytes,
+        proof: Sequence[bytes],
+        now_ms: int,
+    ) -> Checkpoint:
+        """Cosign a member's checkpoint that extends the last one we cosigned (proof from that
+        size); raises CosignRefused for a fork, a rollback, another origin or a bad signature."""
+        try:
+            checkpoint, _ = open_checkpoint(note, note.split("\n", 1)[0], member_key)
+        except (CheckpointError, NoteError) as exc:
+            raise CosignRefused(f"checkpoint refused: {exc}") from None
+        state = self._pinned(session, member_id, checkpoint.origin)
+        seen = session.get(orm.NodeCheckpoint, (member_id, checkpoint.size))
+        if seen is not None and checkpoint_of(seen.note).root_hash != checkpoint.root_hash:
+            raise CosignRefused(
+                f"two checkpoints of size {checkpoint.size} with different root hashes: a fork"
+            )
+        cosigned = self.witness.cosign(session, note, member_key, proof, now_s=now_ms // 1000)
+        if seen is None:
+            seen = orm.NodeCheckpoint(member_id=member_id, tree_size=checkpoint.size, note=note)
+            session.add(seen)
+        seen.cosigned_note, seen.seen_at_ms = cosigned, now_ms
+        state.cosigned_size, state.cosigned_at_ms = checkpoint.size, now_ms
+        return checkpoint
+
+    def _pinned(self, session: Session, member_id: str, origin: str) -> orm.NodeWitness:
+        """A member's log is the origin we first saw it under: another one would let it show
+        a second history next to the one we witness."""
+        state = session.get(orm.NodeWitness, member_id)
+        if state is None:
+            state = orm.NodeWitness(
+                member_id=member_id, origin=origin, cosigned_size=0, refusal="", refused_note=""
+            )
+            session.add(state)
+            session.flush()
+        elif not state.origin:  # known so far only by refusals
+            state.origin = origin
+        elif state.origin != origin:
+            raise CosignRefused(f"log {origin!r} is not {state.origin!r}, the log we witness")
+        return state
+
+    def refuse_node_checkpoint(
+        self, session: Session, member_id: str, note: str, why: str, now_ms: int
+    ) -> bool:
+        """Record a refused checkpoint in our log, once per checkpoint and reason; True when
+        it was new."""
+        state = session.get(orm.NodeWitness, member_id)
+        if state is None:
+            state = orm.NodeWitness(member_id=member_id, origin="", cosigned_size=0)
+            session.add(state)
+        if (state.refused_note, state.refusal) == (note, why):
+            return False
+        state.refused_note, state.refusal, state.refused_at_ms = note, why, now_ms
+        self.record(
+            session,
+            "node_checkpoint_refused",
+            {"member_id": member_id, "checkpoint": note, "why": why},
+            now_ms,
+        )
+        return True
+
+    # --- our own checkpoints ----------------------------------------------------------------
 
     def cosigners(self, session: Session, tree_size: int) -> tuple[str, ...]:
         rows = session.execute(
-            sa.select(audit_cosignature.c.witness_name).where(
-                audit_cosignature.c.tree_size == tree_size
+            sa.select(audit_cosignature.c.witness_name)
+            .join(audit_log, audit_log.c.log_id == audit_cosignature.c.log_id)
+            .where(
+                audit_log.c.origin == self.store.origin, audit_cosignature.c.tree_size == tree_size
             )
         ).scalars()
         return tuple(sorted(set(rows)))
+
+    def cosigned_size_by(self, session: Session, member_id: str) -> int:
+        """The largest of our checkpoints whose cosignature by `member_id` we hold."""
+        size = session.scalar(
+            sa.select(sa.func.max(audit_cosignature.c.tree_size))
+            .join(audit_log, audit_log.c.log_id == audit_cosignature.c.log_id)
+            .where(
+                audit_log.c.origin == self.store.origin,
+                audit_cosignature.c.witness_name == member_id,
+            )
+        )
+        return int(size or 0)
+
+    def latest_cosigned(self, session: Session) -> tuple[int, str] | None:
+        """(size, note with its cosignatures) of our largest checkpoint that has any."""
+        row = session.execute(
+            sa.select(audit_checkpoint.c.tree_size, audit_checkpoint.c.note)
+            .join(audit_log, audit_log.c.log_id == audit_checkpoint.c.log_id)
+            .join(
+                audit_cosignature,
+                sa.and_(
+                    audit_cosignature.c.log_id == audit_checkpoint.c.log_id,
+                    audit_cosignature.c.tree_size == audit_checkpoint.c.tree_size,
+                ),
+            )
+            .where(audit_log.c.origin == self.store.origin)
+            .order_by(audit_checkpoint.c.tree_size.desc())
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else (int(row.tree_size), row.note)
+
+
+def node_witness_views(session: Session) -> list[NodeWitnessView]:
+    """Every member we witness or hold receipts of: what we cosigned, refused, still prove."""
+    proofs = orm.ReceiptProof
+    counts = session.execute(
+        sa.select(
+            proofs.member_id,
+            sa.func.count().filter(proofs.proven_at_ms.is_(None), proofs.failure == ""),
+            sa.func.count().filter(proofs.failure != ""),
+        ).group_by(proofs.member_id)
+    ).all()
+    receipts = {member: (int(waiting), int(failed)) for member, waiting, failed in counts}
+    states = {w.member_id: w for w in session.scalars(sa.select(orm.NodeWitness))}
+    views = []
+    for member_id in sorted(set(states) | set(receipts)):
+        state = states.get(member_id)
+        waiting, failed = receipts.get(member_id, (0, 0))
+        refused = (
+            state is not None
+            and state.refused_at_ms is not None
+            and (state.cosigned_at_ms is None or state.refused_at_ms >= state.cosigned_at_ms)
+        )
+        views.append(
+            NodeWitnessView(
+                member_id=member_id,
+                cosigned_size=state.cosigned_size if state else 0,
+                cosigned_at_ms=state.cosigned_at_ms if state else None,
+                refusal=state.refusal if refused and state else "",
+                refused_at_ms=state.refused_at_ms if refused and state else None,
+                receipts_waiting=waiting,
+                receipts_unproven=failed,
+            )
+        )
+    return views

@@ -40,6 +40,7 @@ from pool.service.api import (
     TenantIn,
     Unauthenticated,
 )
+from pool.service.audit_trail import node_witness_views
 from pool.service.context import Context
 
 log = structlog.get_logger(__name__)
@@ -425,7 +426,7 @@ class SqlCoordinator:
         with self.ctx.sessions.begin() as s:
             size = trail.store.size(s)
             note = trail.checkpoint(s)
-            cosigned = trail.cosigners(s, size)
+            cosigned_size, cosigned_note = trail.latest_cosigned(s) or (None, "")
             last = s.scalar(
                 sa.select(orm.AuditVerification).order_by(
                     orm.AuditVerification.verification_id.desc()
@@ -434,9 +435,17 @@ class SqlCoordinator:
             return AuditStatus(
                 log_size=size,
                 latest_checkpoint=note,
-                cosigned_by=cosigned,
+                cosigned_by=trail.cosigners(s, cosigned_size) if cosigned_size else (),
                 last_verified_at_ms=last.verified_at_ms if last else None,
                 last_verification_ok=last.ok if last else None,
+                cosigned_checkpoint=cosigned_note,
+                cosigned_size=cosigned_size,
+                last_verification_detail=last.detail if last else "",
+                nodes=tuple(
+                    w
+                    for w in node_witness_views(s)
+                    if principal.role is Role.OPERATOR or w.member_id == principal.subject
+                ),
             )
 
     # --- cosigning (additions to the protocol) ------------------------------------------

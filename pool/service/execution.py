@@ -326,19 +326,24 @@ class PlanExecutor:
                 f"receipt rejected: {why}",
                 self.ctx.now_ms(),
             )
-            self.ctx.trail.record(
-                s,
-                "receipt_rejected",
-                {
-                    "reservation_id": rid,
-                    "member_id": member.member_id,
-                    "why": why,
-                    "receipt": receipt_payload(outcome.receipt),
-                },
-                self.ctx.now_ms(),
-            )
-        log.warning("receipt_rejected", reservation_id=rid, member_id=member.member_id, why=why)
+            self._record_rejection(s, rid, member, outcome, why)
         self.release_orphan(rid)
+
+    def _record_rejection(
+        self, s: Session, rid: str, member: orm.Member, outcome: ReservationData, why: str
+    ) -> None:
+        self.ctx.trail.record(
+            s,
+            "receipt_rejected",
+            {
+                "reservation_id": rid,
+                "member_id": member.member_id,
+                "why": why,
+                "receipt": receipt_payload(outcome.receipt),
+            },
+            self.ctx.now_ms(),
+        )
+        log.warning("receipt_rejected", reservation_id=rid, member_id=member.member_id, why=why)
 
     def _after_holds(
         self, demand_id: str, plan_id: str, success: DemandStatus, started: float, stage: str
@@ -422,6 +427,8 @@ class PlanExecutor:
                 except ReceiptRejected as exc:
                     # The goods ship either way; the bad receipt is kept as evidence.
                     self._settle(rid, "confirmed", f"receipt rejected: {exc}")
+                    with self.ctx.sessions.begin() as s:
+                        self._record_rejection(s, rid, member, outcome, str(exc))
             elif isinstance(outcome, NodeUnavailable):
                 self._settle(rid, "orphan", str(outcome))
             else:
@@ -627,11 +634,8 @@ class PlanExecutor:
             assert row is not None
             receipt = outcome.receipt if outcome is not None else None
             if receipt is not None and member is not None:
-                check_receipt(receipt, member.audit_public_key)
-                if receipt.checkpoint:
-                    self.ctx.trail.witness_node_checkpoint(
-                        s, member.member_id, receipt.checkpoint, member.audit_public_key, now
-                    )
+                check_receipt(receipt, member.member_id, member.audit_public_key, rid)
+                self.ctx.trail.keep_receipt(s, member.member_id, rid, receipt, now)
             row.state, row.error, row.updated_at_ms = state, error[:2000], now
             if outcome is not None and outcome.sales_order_number:
                 row.sales_order_number = outcome.sales_order_number

@@ -62,6 +62,15 @@ def init_coordinator(settings: PoolSettings) -> bytes:
     return Signer(load_private_key(settings.audit_key_path)).public_key
 
 
+def coordinator_vkey(settings: PoolSettings) -> str:
+    """The coordinator's audit log as a C2SP verifier key (origin and public key), the value
+    nodes trust for cosigning (ALLIANCE_NODE_COORDINATOR_VKEY); initialises the coordinator
+    (key included) when needed, so nodes can be configured before it first starts."""
+    from audit.note import format_vkey
+
+    return format_vkey(settings.audit_log_origin, init_coordinator(settings))
+
+
 def open_coordinator(settings: PoolSettings, *, clock: Clock | None = None) -> PoolCoordinator:
     """Migrate, open and wire the coordinator; call `start()` to run its workers."""
     init_coordinator(settings)

@@ -1,10 +1,12 @@
 """The coordinator's background workers: plan executors, member watchers, heartbeats, the
-orphan-hold sweep and webhook delivery. `start` resumes every demand left in flight."""
+orphan-hold sweep, webhook delivery, cross-cosigning with the nodes and the periodic offline
+verification of its own log. `start` resumes every demand left in flight."""
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 
 import sqlalchemy as sa
 import structlog
@@ -12,7 +14,9 @@ import structlog
 from pool.adapters import orm
 from pool.domain.demand import TERMINAL
 from pool.service.context import Context
+from pool.service.cross_cosigning import CrossCosigner
 from pool.service.execution import PlanExecutor
+from pool.service.log_verification import LogVerifier
 from pool.service.nodes import NodeDirectory
 from pool.service.watchers import MemberWatcher, heartbeat
 from pool.service.webhooks import WebhookDispatcher
@@ -27,11 +31,15 @@ class CoordinatorRuntime:
         nodes: NodeDirectory,
         executor: PlanExecutor,
         webhooks: WebhookDispatcher,
+        cosigner: CrossCosigner | None = None,
+        verifier: LogVerifier | None = None,
     ) -> None:
         self.ctx = ctx
         self.nodes = nodes
         self.executor = executor
         self.webhooks = webhooks
+        self.cosigner = cosigner or CrossCosigner(ctx, nodes)
+        self.verifier = verifier or LogVerifier(ctx)
         self._queue: queue.Queue[str] = queue.Queue()
         self._queued: set[str] = set()
         self._lock = threading.Lock()
@@ -55,6 +63,9 @@ class CoordinatorRuntime:
             self._spawn(self._plan_worker, f"plan-{i}")
         self._spawn(self._maintenance, "maintenance")
         self._spawn(self._webhook_worker, "webhooks")
+        settings = self.ctx.settings
+        self._spawn(self._every(settings.witness_interval_s, self.cosigner.tick), "cosigning")
+        self._spawn(self._every(settings.audit_verify_interval_s, self.verifier.verify), "verify")
         with self.ctx.sessions() as s:
             in_flight = s.scalars(
                 sa.select(orm.Demand.demand_id)
@@ -157,6 +168,23 @@ class CoordinatorRuntime:
             ).all()
         for demand_id in ids:
             self.enqueue(demand_id)
+
+    def _every(self, interval_s: float, work: Callable[[], object]) -> Callable[[], None]:
+        """A worker loop running `work` at once, then every `interval_s` until stopped."""
+
+        def loop() -> None:
+            self._run_logged(work)
+            while not self._stop.wait(interval_s):
+                self._run_logged(work)
+
+        return loop
+
+    @staticmethod
+    def _run_logged(work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - the next round tries again
+            log.exception("background_work_failed", work=getattr(work, "__qualname__", ""))
 
     def _webhook_worker(self) -> None:
         interval = self.ctx.settings.webhook_poll_interval_s

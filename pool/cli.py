@@ -63,12 +63,15 @@ def _fail(exc: Exception) -> None:
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create or upgrade the coordinator's database and its audit key."""
+    from audit.note import format_vkey
     from pool.service.factory import init_coordinator
 
     settings = _settings(db)
     public_key = init_coordinator(settings)
     out.print(f"coordinator database ready at {settings.database_url}")
     out.print(f"audit key {settings.audit_key_path}: public key {public_key.hex()}")
+    vkey = format_vkey(settings.audit_log_origin, public_key)
+    out.print(f"nodes cosign this log with ALLIANCE_NODE_COORDINATOR_VKEY={vkey}", soft_wrap=True)
 
 
 @member_app.command("add")

@@ -24,7 +24,7 @@ from node.service.factory import init_node, open_node
 from pool import pki
 from pool.demo_data import SEED, Books, OrderLine, alliance_books, load_books
 from pool.service import api
-from pool.service.factory import PoolCoordinator, open_coordinator
+from pool.service.factory import PoolCoordinator, coordinator_vkey, open_coordinator
 from pool.settings import PoolSettings
 
 OPS = api.Principal(api.Role.OPERATOR, "ops")
@@ -228,6 +228,18 @@ def start_alliance(
     phases["pki"] = time.perf_counter() - started
     report(f"certificate authority and {len(books) + 1 + len(CLIENTS)} certificates in {pki_dir}")
 
+    settings = PoolSettings(
+        database_url=f"sqlite:///{workdir / 'coordinator' / 'pool.db'}",
+        tls_dir=pki_dir,
+        tls_name="coordinator",
+        audit_key_path=workdir / "coordinator" / "audit_ed25519.key",
+        heartbeat_interval_s=1.0,
+        quote_deadline_ms=3000,
+        **(settings_overrides or {}),
+    )
+    # Nodes cosign the coordinator's checkpoints: they start knowing its log's key.
+    node_env = {"ALLIANCE_NODE_COORDINATOR_VKEY": coordinator_vkey(settings)}
+
     # Seed each node's books here while the ones already seeded boot in their own processes.
     launching: dict[str, tuple[Books, str, Path, bytes, Future[NodeProcess]]] = {}
     launcher = ThreadPoolExecutor(max_workers=len(books), thread_name_prefix="node-start")
@@ -247,7 +259,7 @@ def start_alliance(
                 url,
                 key_path,
                 public_key,
-                launcher.submit(start_node, url, extra_args=args),
+                launcher.submit(start_node, url, extra_args=args, env=node_env),
             )
         phases["seed"] = time.perf_counter() - started
         report(f"{len(books)} supplier databases seeded; nodes starting over mTLS")
@@ -265,15 +277,6 @@ def start_alliance(
     phases["nodes"] = time.perf_counter() - started
     report(f"{len(nodes)} nodes serving NodeService over mutual TLS")
 
-    settings = PoolSettings(
-        database_url=f"sqlite:///{workdir / 'coordinator' / 'pool.db'}",
-        tls_dir=pki_dir,
-        tls_name="coordinator",
-        audit_key_path=workdir / "coordinator" / "audit_ed25519.key",
-        heartbeat_interval_s=1.0,
-        quote_deadline_ms=3000,
-        **(settings_overrides or {}),
-    )
     coordinator = open_coordinator(settings)
     try:
         for node in nodes.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,3 +191,32 @@ def test_every_audit_log_verifies_offline(
         code, out = _finish(process)
         assert code == 0 and out.startswith("OK:"), f"{name}: {out}"
         assert "not pinned" not in out, f"{name}: {out}"
+
+
+def test_the_running_coordinator_cross_cosigns_with_every_node_and_verifies_its_log(
+    alliance: LocalAlliance, demand: dict[str, Any]
+) -> None:
+    """The background rounds, as started with the coordinator: every node's grown log is
+    cosigned, its receipts proven, every node cosigns the coordinator's checkpoint, and the
+    coordinator's own log passed its offline verification."""
+    assert demand["status"] == "confirmed"
+    members = set(alliance.nodes)
+
+    def settled() -> dict[str, Any] | None:
+        with alliance.client(alliance.operator_key) as ops:
+            status = ops.get("/v1/audit/status").raise_for_status().json()
+        nodes = {n["member_id"]: n for n in status["nodes"]}
+        done = (
+            set(status["cosigned_by"]) == members
+            and set(nodes) == members
+            and all(n["cosigned_size"] > 0 and n["receipts_waiting"] == 0 for n in nodes.values())
+        )
+        return status if done else None
+
+    deadline = time.monotonic() + 60
+    while (status := settled()) is None:
+        assert time.monotonic() < deadline, "cross-cosigning did not settle within 60 s"
+        time.sleep(0.5)
+    assert status["last_verification_ok"] is True, status["last_verification_detail"]
+    assert all(not n["refusal"] and n["receipts_unproven"] == 0 for n in status["nodes"])
+    assert status["cosigned_size"] > 0 and status["cosigned_checkpoint"]

@@ -150,14 +150,14 @@ def quiet_logs() -> None:
     )
 
 
-def _make_pki(pki_dir: Path, member_ids: list[str]) -> None:
-    """`alliance pki init` and `issue` for every node, the coordinator and the demo's clients."""
+def make_pki(pki_dir: Path, member_ids: list[str], clients: tuple[str, ...] = CLIENTS) -> None:
+    """`alliance pki init` and `issue` for every node, the coordinator and the clients."""
     pki.write(pki_dir, "ca", pki.create_ca("Open Supplier Alliance (demo)"))
     ca = pki.read(pki_dir, "ca")
     for name, role in (
         [(m, "node") for m in member_ids]
         + [("coordinator", "coordinator")]
-        + [(c, "client") for c in CLIENTS]
+        + [(c, "client") for c in clients]
     ):
         pki.write(pki_dir, name, pki.issue(ca, name, role))
 
@@ -166,6 +166,13 @@ def _seed_node(workdir: Path, books: Books) -> tuple[str, Path, bytes]:
     member_id = books.supplier.member_id
     url = f"sqlite:///{workdir / 'nodes' / f'{member_id}.db'}"
     key_path = workdir / "nodes" / f"{member_id}.key"
+    return url, key_path, seed_node(books, url, key_path)
+
+
+def seed_node(books: Books, url: str, key_path: Path) -> bytes:
+    """Initialise a node database (any URL) with the member's books, logged under a new audit
+    key at `key_path`; returns the key's public half."""
+    member_id = books.supplier.member_id
     public_key = generate_keypair(key_path)
     init_node(
         url,
@@ -179,7 +186,7 @@ def _seed_node(workdir: Path, books: Books) -> tuple[str, Path, bytes]:
         load_books(service, books)
     finally:
         service.close()  # type: ignore[attr-defined]  # SqlNodeService; not in the Protocol
-    return url, key_path, public_key
+    return public_key
 
 
 def _free_port(preferred: int) -> int:
@@ -224,7 +231,7 @@ def start_alliance(
     pki_dir = workdir / "pki"
     (workdir / "nodes").mkdir(parents=True, exist_ok=True)
     books = alliance_books(seed)
-    _make_pki(pki_dir, [b.supplier.member_id for b in books])
+    make_pki(pki_dir, [b.supplier.member_id for b in books])
     phases["pki"] = time.perf_counter() - started
     report(f"certificate authority and {len(books) + 1 + len(CLIENTS)} certificates in {pki_dir}")
 

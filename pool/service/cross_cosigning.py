@@ -5,7 +5,6 @@ witnessed history), and has the node cosign the coordinator's latest checkpoint.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import grpc
@@ -13,7 +12,6 @@ import sqlalchemy as sa
 import structlog
 
 from audit.checkpoints import Checkpoint
-from audit.proofs import ProofError, verify_consistency, verify_inclusion
 from audit.store import AuditStoreError
 from audit.witness import CosignRefused
 from pool.adapters import orm
@@ -22,16 +20,16 @@ from pool.service import views
 from pool.service.audit_trail import checkpoint_of
 from pool.service.context import Context
 from pool.service.nodes import NodeDirectory
+from pool.service.receipt_proofs import ReceiptProver
 
 log = structlog.get_logger(__name__)
-
-RECEIPTS_PER_TICK = 200  # per member: a backlog drains over a few ticks, never in one burst
 
 
 class CrossCosigner:
     def __init__(self, ctx: Context, nodes: NodeDirectory) -> None:
         self.ctx = ctx
         self.nodes = nodes
+        self.receipts = ReceiptProver(ctx)
 
     def tick(self) -> None:
         members = self._live_members()
@@ -47,7 +45,7 @@ class CrossCosigner:
     def _witness_and_prove(self, member: orm.Member, client: NodeClient) -> None:
         witnessed = self.witness_member(member, client)
         if witnessed is not None:
-            self.prove_receipts(member, client, witnessed)
+            self.receipts.prove(member.member_id, client, witnessed)
 
     def _with_node(
         self, member: orm.Member, work: Callable[[orm.Member, NodeClient], None]
@@ -107,106 +105,6 @@ class CrossCosigner:
         if not 0 < last_size < size:
             return []  # first sight, same size, or an older tree the witness refuses anyway
         return client.consistency_proof(last_size, size)
-
-    def prove_receipts(self, member: orm.Member, client: NodeClient, witnessed: Checkpoint) -> None:
-        """Prove each waiting receipt's entry is in its checkpoint, and that checkpoint in the
-        history we witnessed; a receipt that fails is recorded as unproven."""
-        by_checkpoint = self._waiting_receipts(member.member_id, witnessed.size)
-        for size, receipts in by_checkpoint.items():
-            outcome = self._prove_checkpoint(member.member_id, client, size, witnessed)
-            results = {
-                r.leaf_index: outcome or self._prove_inclusion(client, r, size, witnessed)
-                for r in receipts
-            }
-            self._settle_proofs(member.member_id, results)
-
-    def _waiting_receipts(
-        self, member_id: str, witnessed_size: int
-    ) -> dict[int, list[orm.ReceiptProof]]:
-        with self.ctx.sessions() as s:
-            rows = s.scalars(
-                sa.select(orm.ReceiptProof)
-                .where(
-                    orm.ReceiptProof.member_id == member_id,
-                    orm.ReceiptProof.proven_at_ms.is_(None),
-                    orm.ReceiptProof.failure == "",
-                    orm.ReceiptProof.checkpoint_size <= witnessed_size,
-                    orm.ReceiptProof.leaf_index < witnessed_size,
-                )
-                .order_by(orm.ReceiptProof.leaf_index)
-                .limit(RECEIPTS_PER_TICK)
-            ).all()
-            s.expunge_all()
-        grouped: dict[int, list[orm.ReceiptProof]] = defaultdict(list)
-        for row in rows:
-            grouped[row.checkpoint_size].append(row)
-        return grouped
-
-    def _prove_checkpoint(
-        self, member_id: str, client: NodeClient, size: int, witnessed: Checkpoint
-    ) -> str:
-        """ "" when the receipts' checkpoint of `size` (0: none) lies in the witnessed history."""
-        if size in (0, witnessed.size):
-            root = witnessed.root_hash if size == 0 else self._root(member_id, size)
-            return (
-                "" if root == witnessed.root_hash else "checkpoint differs from the witnessed one"
-            )
-        try:
-            proof = client.consistency_proof(size, witnessed.size)
-            verify_consistency(
-                size, witnessed.size, proof, self._root(member_id, size), witnessed.root_hash
-            )
-        except (ProofError, NodeRefused) as exc:
-            return f"receipt checkpoint of size {size} is not in the witnessed log: {exc}"
-        return ""
-
-    def _root(self, member_id: str, size: int) -> bytes:
-        with self.ctx.sessions() as s:
-            seen = s.get(orm.NodeCheckpoint, (member_id, size))
-            assert seen is not None, (member_id, size)  # kept with the receipt
-            return checkpoint_of(seen.note).root_hash
-
-    def _prove_inclusion(
-        self, client: NodeClient, receipt: orm.ReceiptProof, size: int, witnessed: Checkpoint
-    ) -> str:
-        tree_size = size or witnessed.size
-        root = (
-            witnessed.root_hash
-            if size in (0, witnessed.size)
-            else self._root(receipt.member_id, size)
-        )
-        try:
-            proof = client.inclusion_proof(receipt.leaf_index, tree_size)
-            verify_inclusion(receipt.entry_hash, receipt.leaf_index, tree_size, proof, root)
-        except (ProofError, NodeRefused) as exc:
-            return f"entry {receipt.leaf_index} is not in the node's log of size {tree_size}: {exc}"
-        return ""
-
-    def _settle_proofs(self, member_id: str, failures: dict[int, str]) -> None:
-        now = self.ctx.now_ms()
-        with self.ctx.sessions.begin() as s:
-            for leaf_index, failure in failures.items():
-                row = s.get(orm.ReceiptProof, (member_id, leaf_index))
-                assert row is not None
-                if not failure:
-                    row.proven_at_ms = now
-                    continue
-                row.failure = failure[:2000]
-                self.ctx.trail.record(
-                    s,
-                    "receipt_unproven",
-                    {
-                        "member_id": member_id,
-                        "reservation_id": row.reservation_id,
-                        "leaf_index": leaf_index,
-                        "entry_hash": row.entry_hash.hex(),
-                        "why": failure[:500],
-                    },
-                    now,
-                )
-                log.error(
-                    "receipt_unproven", member_id=member_id, leaf_index=leaf_index, why=failure
-                )
 
     # --- our log ----------------------------------------------------------------------------
 

@@ -36,9 +36,9 @@ from pool.adapters.node_client import (
 from pool.domain import demand as rules
 from pool.service import planning, views
 from pool.service.api import DemandLineIn, DemandStatus
-from pool.service.audit_trail import ReceiptRejected, check_receipt, receipt_payload
 from pool.service.context import Context
 from pool.service.nodes import NodeDirectory
+from pool.service.receipts import ReceiptRejected, check_receipt, receipt_payload
 
 log = structlog.get_logger(__name__)
 

@@ -334,6 +334,33 @@ def test_grown_logs_are_cosigned_through_consistency_proofs_and_receipts_proven(
     assert ours_after > ours_before > 0  # S01 cosigned our grown log from its previous size
 
 
+def test_a_receipt_whose_entry_is_not_in_the_nodes_log_is_recorded_unproven(
+    demand: Any, first_round: Scene
+) -> None:
+    """As if S01 had signed a receipt for a leaf its log does not hold at that index."""
+    scene = first_round
+    with scene.pool.ctx.sessions.begin() as s:
+        s.add(
+            orm.ReceiptProof(
+                member_id="S01",
+                leaf_index=0,
+                entry_hash=b"\x07" * 32,
+                checkpoint_size=0,
+                reservation_id="not-in-the-log",
+                received_at_ms=scene.pool.ctx.now_ms(),
+                failure="",
+            )
+        )
+    scene.tick()
+    with scene.pool.ctx.sessions() as s:
+        row = s.get(orm.ReceiptProof, ("S01", 0))
+        assert row is not None and "entry 0 is not in the node's log" in row.failure
+    unproven = scene.entries("receipt_unproven")
+    assert [p["reservation_id"] for p in unproven] == ["not-in-the-log"]
+    (s01,) = [n for n in scene.pool.audit_status(OPERATOR).nodes if n.member_id == "S01"]
+    assert s01.receipts_unproven == 1
+
+
 # --- a fork -----------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from audit.memory_tree import MemoryTree
 from audit.proofs import root_at
 from audit.statements import Statement, sign_statement
 from pool.adapters.node_client import ReceiptData
-from pool.service.audit_trail import ReceiptRejected, check_receipt
+from pool.service.receipts import ReceiptRejected, check_receipt
 
 ORIGIN = "alliance.v1/node/S01"
 RID = "5b0e3a52-0000-4000-8000-000000000001"

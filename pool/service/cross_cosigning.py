@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import grpc
 import sqlalchemy as sa
 import structlog
 
@@ -30,6 +29,7 @@ class CrossCosigner:
         self.ctx = ctx
         self.nodes = nodes
         self.receipts = ReceiptProver(ctx)
+        self._complaints: dict[tuple[str, str], str] = {}  # (member, event) -> last error
 
     def tick(self) -> None:
         members = self._live_members()
@@ -54,10 +54,7 @@ class CrossCosigner:
             work(member, self.nodes.client(member))
         except NodeCallError as exc:
             # A node down, or one that serves no AuditService: the next tick tries again.
-            quiet = exc.code == grpc.StatusCode.UNIMPLEMENTED
-            (log.debug if quiet else log.info)(
-                "cross_cosigning_skipped", member_id=member.member_id, error=str(exc)
-            )
+            self._complain(member.member_id, "cross_cosigning_skipped", str(exc))
 
     def _live_members(self) -> list[orm.Member]:
         now = self.ctx.now_ms()
@@ -81,11 +78,9 @@ class CrossCosigner:
         last_size = 0 if last is None else last[0]
         try:
             proof = self._proof_from(client, last_size, checkpoint_of(note).size)
-        except NodeRefused as exc:  # e.g. a rewritten log smaller than what we cosigned
+        except NodeRefused as exc:  # the cosign below then refuses it, with the reason
             proof = []
-            log.warning(
-                "node_consistency_proof_refused", member_id=member.member_id, error=str(exc)
-            )
+            self._complain(member.member_id, "node_consistency_proof_refused", str(exc))
         except ValueError:
             proof = []  # not a checkpoint at all: the cosign below says why
         now = self.ctx.now_ms()
@@ -122,7 +117,13 @@ class CrossCosigner:
             with self.ctx.sessions.begin() as s:
                 trail.store.add_cosignature(s, cosigned, member.member_id, member.audit_public_key)
         except (NodeRefused, AuditStoreError, ValueError) as exc:
-            log.warning("checkpoint_not_cosigned", member_id=member.member_id, error=str(exc))
+            self._complain(member.member_id, "checkpoint_not_cosigned", str(exc))
+
+    def _complain(self, member_id: str, event: str, error: str) -> None:
+        """Warn when a member's problem is new; the same one every tick is only debug."""
+        repeated = self._complaints.get((member_id, event)) == error
+        self._complaints[(member_id, event)] = error
+        (log.debug if repeated else log.warning)(event, member_id=member_id, error=error)
 
     def _our_proof(self, s: sa.orm.Session, previous: int, size: int) -> Sequence[bytes]:
         if not 0 < previous < size:

@@ -1,0 +1,1 @@
+"""Load, faults and invariants across the whole alliance chain (issue 7): `python -m loadtest`."""

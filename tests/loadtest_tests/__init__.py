@@ -1,0 +1,1 @@
+"""Tests of the load-test tooling (loadtest/): schedules, proxy, report, invariant checker."""

@@ -8,17 +8,35 @@ k suppliers, all or nothing) are then repaired and the rest is topped up greedil
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
+
 from ortools.graph.python import min_cost_flow
 
-from optimizer.flows import PartProblem
+from optimizer.flows import Flow, PartProblem
 from optimizer.greedy import Capacity, fill_line, landed_rank, line_order
+
+Spread = Callable[[Flow], int]  # what one unit of a flow pays for its shipment
+
+
+def _spread_up(problem: PartProblem) -> Spread:
+    """A plan's estimate: the shipment's cost over what it can carry, rounded up."""
+    return lambda f: -(-f.shipment_cost // _carry(problem, f))
+
+
+def _spread_down(problem: PartProblem) -> Spread:
+    """Every plan pays at least this per unit (x <= u*y): rounded down, a lower bound."""
+    return lambda f: f.shipment_cost // _carry(problem, f)
+
+
+def _carry(problem: PartProblem, f: Flow) -> int:
+    return max(1, min(f.upper, problem.lines[f.line].quantity))
 
 
 def _solve_network(
-    problem: PartProblem, round_up: bool
+    problem: PartProblem, spread: Spread, allowed: Container[int] | None = None
 ) -> tuple[min_cost_flow.SimpleMinCostFlow, dict[int, int]] | None:
-    """The network solved; shipment costs spread per unit and rounded up (a plan's estimate)
-    or down (every plan costs at least the result: a lower bound)."""
+    """The network solved with each unit of a flow paying `spread` for its shipment; only
+    the `allowed` flows (all when None) get an arc."""
     smcf = min_cost_flow.SimpleMinCostFlow()
     nodes = iter(range(1 << 30))
     source, sink = next(nodes), next(nodes)
@@ -50,12 +68,11 @@ def _solve_network(
                 smcf.add_arc_with_capacity_and_unit_cost(previous_node, node, big, 0)
             previous_day, previous_node = day, node
         for f in flows:
+            if allowed is not None and f.index not in allowed:
+                continue
             tail = stock if f.source == "stock" else by_day[f.deadline_days]
-            carry = max(1, min(f.upper, problem.lines[f.line].quantity))
-            spread = -(-f.shipment_cost // carry) if round_up else f.shipment_cost // carry
-            cost = f.unit_cost + spread
             arcs[f.index] = smcf.add_arc_with_capacity_and_unit_cost(
-                tail, line_node[f.line], f.upper, cost
+                tail, line_node[f.line], f.upper, f.unit_cost + spread(f)
             )
     for li, line in enumerate(problem.lines):
         smcf.add_arc_with_capacity_and_unit_cost(
@@ -69,8 +86,10 @@ def _solve_network(
     return smcf, arcs
 
 
-def _flow_solution(problem: PartProblem) -> dict[int, int]:
-    solved = _solve_network(problem, round_up=True)
+def _flow_solution(
+    problem: PartProblem, spread: Spread, allowed: Container[int] | None = None
+) -> dict[int, int]:
+    solved = _solve_network(problem, spread, allowed)
     if solved is None:
         return {}
     smcf, arcs = solved
@@ -81,7 +100,7 @@ def flow_bound(problem: PartProblem) -> int | None:
     """A lower bound in a millisecond: a shipment costs each unit at least its fixed cost over
     what it can carry (x <= u*y), and dropping the line rules and fairness only lowers cost.
     It is the LP relaxation without those rows, with the spread costs rounded down."""
-    solved = _solve_network(problem, round_up=False)
+    solved = _solve_network(problem, _spread_down(problem))
     return None if solved is None else solved[0].optimal_cost()
 
 
@@ -104,7 +123,18 @@ def _keep_allowed(problem: PartProblem, li: int, quantities: dict[int, int]) -> 
 
 
 def min_cost_flow_plan(problem: PartProblem) -> dict[int, int]:
-    quantities = _flow_solution(problem)
+    return _with_line_rules(problem, _flow_solution(problem, _spread_up(problem)))
+
+
+def open_shipments_plan(problem: PartProblem, shipments: Container[int]) -> dict[int, int]:
+    """Whole units over the given shipments only, their fixed costs already paid: the integral
+    flow behind a MIP solution whose quantities came back fractional (with the shipments
+    fixed, the quantities form a network, so its optimum is integral)."""
+    return _with_line_rules(problem, _flow_solution(problem, lambda f: 0, shipments))
+
+
+def _with_line_rules(problem: PartProblem, quantities: dict[int, int]) -> dict[int, int]:
+    """Repairs the rules a network cannot express and tops the lines up greedily."""
     repaired: list[int] = []
     for li in range(len(problem.lines)):
         drop = _keep_allowed(problem, li, quantities)

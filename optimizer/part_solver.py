@@ -14,10 +14,10 @@ from typing import Literal
 
 from optimizer.backends import MIP_BACKENDS, solve_lp
 from optimizer.flows import PartProblem
-from optimizer.formulation import PartModel, build_mip, build_relaxation
+from optimizer.formulation import PartModel, build_mip, build_relaxation, integral_flows
 from optimizer.greedy import greedy
 from optimizer.linear_model import LinearModel, MipLimits, MipResult
-from optimizer.mincostflow import flow_bound, min_cost_flow_plan
+from optimizer.mincostflow import flow_bound, min_cost_flow_plan, open_shipments_plan
 from optimizer.plan import Allocation, Objective
 from optimizer.schedule import schedule
 from optimizer.validator import check_shipments, plan_objective
@@ -75,16 +75,16 @@ def _hint(pm: PartModel, problem: PartProblem, quantities: dict[int, int]) -> di
     return hint
 
 
-def _read_quantities(pm: PartModel, values: list[float]) -> tuple[dict[int, int], list[str]]:
-    quantities, problems = {}, []
+def _whole_quantities(pm: PartModel, values: list[float]) -> dict[int, int] | None:
+    """The solution's flow quantities if they are all whole units, else None."""
+    quantities = {}
     for index, var in enumerate(pm.x):
-        value = values[var]
-        q = round(value)
-        if abs(value - q) > 1e-5:
-            problems.append(f"flow {index}: solver returned fractional {value}")
+        q = round(values[var])
+        if abs(values[var] - q) > 1e-6:
+            return None
         if q > 0:
             quantities[index] = q
-    return quantities, problems
+    return quantities
 
 
 _NO_BOUND = 1e18  # solvers report "no bound yet" as -inf or as -1e20 (SCIP)
@@ -151,41 +151,76 @@ def solve_part(
         quick = flow_bound(problem)
         return _heuristic_outcome(problem, "none", best, greedy_total, checks,
                                   0 if quick is None else quick)
-    pm = build_mip(problem)
-    chosen, bound, solver_s, ran = best, None, 0.0, []
+    run = _MipRun(problem, build_mip(problem), best, valid, checks)
     stages = _stages(backend, time_limit_s)
     for n, (stage, share) in enumerate(stages):
-        pm.model.hint = _hint(pm, problem, chosen.quantities)
-        started = time.perf_counter()
         last = n == len(stages) - 1
-        limit = max(0.01, time_limit_s - solver_s) if last else time_limit_s * share
-        ran.append(stage)
-        result = MIP_BACKENDS[stage](pm.model, MipLimits(limit, relative_gap))
-        solver_s += time.perf_counter() - started
+        limit = max(0.01, time_limit_s - run.solver_s) if last else time_limit_s * share
+        solved = run.stage(stage, run.pm.model, limit, relative_gap)
+        if run.proven(relative_gap) or solved:
+            break
+    left = time_limit_s - run.solver_s
+    if solved and not run.proven(relative_gap) and left > 0.01:
+        # The continuous-quantity model is solved but whole units leave the plan short of
+        # the proof (a fractional optimum, from the fairness rows): the exact model gets the
+        # time left, hinted with the best plan.
+        run.stage(stages[0][0], integral_flows(run.pm), left, relative_gap)
+    return run.outcome(greedy_total, relative_gap)
+
+
+class _MipRun:
+    """One part's MIP stages: the best validated plan and the best valid bound so far."""
+
+    def __init__(
+        self, problem: PartProblem, pm: PartModel, best: Candidate, valid: list[Candidate],
+        checks: list[str],
+    ) -> None:
+        self.problem, self.pm, self.chosen = problem, pm, best
+        self.valid, self.checks = valid, checks
+        self.bound: int | None = None
+        self.solver_s = 0.0
+        self.ran: list[str] = []
+
+    def stage(self, backend: str, model: LinearModel, limit_s: float, gap: float) -> bool:
+        """Runs one backend; True when it solved its model within the gap."""
+        model.hint = _hint(self.pm, self.problem, self.chosen.quantities)
+        started = time.perf_counter()
+        self.ran.append(backend)
+        result = MIP_BACKENDS[backend](model, MipLimits(limit_s, gap))
+        self.solver_s += time.perf_counter() - started
         if result.values is not None:
-            mip = _check_mip(problem, pm, stage, result, checks)
-            if mip is not None and mip.total <= chosen.total:
-                chosen = mip
-                valid.append(mip)
+            mip = _check_mip(self.problem, self.pm, backend, result, self.checks)
+            if mip is not None and mip.total <= self.chosen.total:
+                self.chosen = mip
+                self.valid.append(mip)
         claimed = _floor_bound(result.bound)
-        lowest_known = min(c.total for c in [*valid, chosen])
+        lowest_known = min(c.total for c in [*self.valid, self.chosen])
         if claimed is not None and claimed > lowest_known:
             # A bound above a plan that validates: the solver certified a wrong optimum.
-            checks.append(f"{stage}: bound {claimed} above a valid plan's {lowest_known}")
+            self.checks.append(f"{backend}: bound {claimed} above a valid plan's {lowest_known}")
         elif claimed is not None:
-            bound = claimed if bound is None else max(bound, claimed)
-        if bound is not None and _proven(chosen.total, bound, relative_gap):
-            break
-    if bound is None or not _proven(chosen.total, bound, relative_gap * 4):
-        # No bound, or stopped before the solver's root bound was any good: the LP is better.
-        bound = max(lp_bound(problem, pm.model), -1 if bound is None else bound)
-    bound = min(bound, chosen.total)
-    status: PartStatus = "optimal" if _proven(chosen.total, bound, relative_gap) else "feasible"
-    if checks:
-        status = "fallback" if chosen.origin in ("greedy", "min_cost_flow") else "feasible"
-    return PartOutcome(
-        problem, chosen, bound, status, "+".join(ran), greedy_total, checks, solver_s
-    )
+            self.bound = claimed if self.bound is None else max(self.bound, claimed)
+        return result.status == "optimal"
+
+    def proven(self, gap: float) -> bool:
+        return self.bound is not None and _proven(self.chosen.total, self.bound, gap)
+
+    def outcome(self, greedy_total: int, gap: float) -> PartOutcome:
+        bound = self.bound
+        if bound is None or not _proven(self.chosen.total, bound, gap * 4):
+            # No bound, or stopped before the solver's root bound was any good: the LP is
+            # better.
+            bound = max(lp_bound(self.problem, self.pm.model), -1 if bound is None else bound)
+        bound = min(bound, self.chosen.total)
+        status: PartStatus = "optimal" if _proven(self.chosen.total, bound, gap) else "feasible"
+        if self.checks:
+            status = "fallback" if self.chosen.origin in ("greedy", "min_cost_flow") else (
+                "feasible"
+            )
+        return PartOutcome(
+            self.problem, self.chosen, bound, status, "+".join(self.ran), greedy_total,
+            self.checks, self.solver_s,
+        )
 
 
 def _proven(total: int, bound: int, relative_gap: float) -> bool:
@@ -198,11 +233,19 @@ def _check_mip(
 ) -> Candidate | None:
     """The solver's plan if it validates and costs what the solver said, else None."""
     assert result.values is not None
-    quantities, fractional = _read_quantities(pm, result.values)
+    own = _whole_quantities(pm, result.values)
+    quantities = own if own is not None else _integral_flow(problem, pm, result.values)
     mip = evaluate(problem, stage, quantities)
-    checks += fractional + [f"{stage}: {e}" for e in mip.errors]
+    checks += [f"{stage}: {e}" for e in mip.errors]
     if mip.errors:
         return None
-    if mip.total > result.objective + 1e-6 * abs(result.objective) + 2:
+    if own is not None and mip.total > result.objective + 1e-6 * abs(result.objective) + 2:
         checks.append(f"{stage}: plan costs {mip.total}, solver claimed {result.objective}")
     return mip
+
+
+def _integral_flow(problem: PartProblem, pm: PartModel, values: list[float]) -> dict[int, int]:
+    """Whole units over the shipments a fractional solution opened (continuous quantities,
+    formulation.py); it may cost a little more than the solver's value."""
+    shipped = {index for index, var in enumerate(pm.x) if values[var] > 1e-6}
+    return open_shipments_plan(problem, shipped)

@@ -94,7 +94,9 @@ def member_add(
     coordinator = _open(settings)
     try:
         if audit_key is None or name is None:
-            info = coordinator.runtime.nodes.client_for(member_id, endpoint).node_info()
+            info = coordinator.runtime.nodes.client_for(
+                member_id, endpoint, cert_identity or ""
+            ).node_info()
             if info.member_id != member_id:
                 _fail(ValueError(f"the node at {endpoint} is {info.member_id}, not {member_id}"))
             audit_key = audit_key or info.audit_public_key.hex()

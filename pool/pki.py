@@ -102,7 +102,11 @@ def issue(
     ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
     key = _key()
-    sans: list[x509.GeneralName] = [x509.UniformResourceIdentifier(f"{URI_PREFIX}{role}:{identity}")]
+    sans: list[x509.GeneralName] = [
+        x509.UniformResourceIdentifier(f"{URI_PREFIX}{role}:{identity}"),
+        # What a client checks when it dials a registered member (see `identity_host`).
+        x509.DNSName(identity_host(identity, role)),
+    ]
     for host in hosts:
         try:
             sans.append(x509.IPAddress(ipaddress.ip_address(host)))
@@ -136,6 +140,17 @@ def issue(
         .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
     )
     return Issued(_pem(key), cert.public_bytes(serialization.Encoding.PEM))
+
+
+def identity_host(identity: str, role: str) -> str:
+    """The DNS name a party's certificate carries for its identity.
+
+    gRPC clients check a server certificate's DNS names, not its URI: dialling a member with
+    `grpc.ssl_target_name_override` set to this name makes the TLS handshake fail unless the
+    certificate was issued to that identity, wherever the endpoint points.
+    """
+    label = identity.lower().replace("_", "-")
+    return f"{label}.{role}.alliance"
 
 
 def identity_of(cert_pem: bytes) -> tuple[str, str]:

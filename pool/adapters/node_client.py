@@ -15,6 +15,7 @@ from alliance.v1 import audit_pb2, audit_pb2_grpc, node_pb2, node_pb2_grpc
 from alliance.v1 import types_pb2 as types
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from pool.pki import identity_host
 from pool.tls import TlsFiles, channel_credentials
 
 _DEFINITE_REFUSALS = {
@@ -174,25 +175,30 @@ def _reservation(reservation: node_pb2.Reservation, receipt: ReceiptData | None)
 
 
 class ChannelFactory:
-    """One channel per endpoint, mTLS with the coordinator's certificate (insecure only when
-    no TLS directory is configured: local experiments)."""
+    """One channel per endpoint and identity, mTLS with the coordinator's certificate
+    (insecure only when no TLS directory is configured: local experiments).
+
+    With TLS the node must present a certificate issued to the identity the member was
+    registered with: another member's certificate fails the handshake.
+    """
 
     def __init__(self, tls: TlsFiles | None) -> None:
         self._credentials = channel_credentials(tls) if tls is not None else None
-        self._channels: dict[str, grpc.Channel] = {}
+        self._channels: dict[tuple[str, str], grpc.Channel] = {}
         self._lock = threading.Lock()
 
-    def channel(self, endpoint: str) -> grpc.Channel:
+    def channel(self, endpoint: str, identity: str) -> grpc.Channel:
         with self._lock:
-            channel = self._channels.get(endpoint)
+            channel = self._channels.get((endpoint, identity))
             if channel is None:
                 if self._credentials is None:
                     channel = grpc.insecure_channel(endpoint, options=CHANNEL_OPTIONS)
                 else:
+                    name = ("grpc.ssl_target_name_override", identity_host(identity, "node"))
                     channel = grpc.secure_channel(
-                        endpoint, self._credentials, options=CHANNEL_OPTIONS
+                        endpoint, self._credentials, options=[*CHANNEL_OPTIONS, name]
                     )
-                self._channels[endpoint] = channel
+                self._channels[(endpoint, identity)] = channel
             return channel
 
     def close(self) -> None:

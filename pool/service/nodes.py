@@ -14,12 +14,13 @@ class NodeDirectory:
     def client(self, member: orm.Member) -> NodeClient:
         if not member.active:
             raise PermissionError(f"member {member.member_id} is revoked: it is not called")
-        return NodeClient(
-            member.member_id, self._channels.channel(member.endpoint), self._deadline_s
-        )
+        identity = member.cert_identity or member.member_id
+        channel = self._channels.channel(member.endpoint, identity)
+        return NodeClient(member.member_id, channel, self._deadline_s)
 
-    def client_for(self, member_id: str, endpoint: str) -> NodeClient:
-        return NodeClient(member_id, self._channels.channel(endpoint), self._deadline_s)
+    def client_for(self, member_id: str, endpoint: str, cert_identity: str = "") -> NodeClient:
+        channel = self._channels.channel(endpoint, cert_identity or member_id)
+        return NodeClient(member_id, channel, self._deadline_s)
 
     def close(self) -> None:
         self._channels.close()

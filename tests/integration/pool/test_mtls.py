@@ -10,6 +10,7 @@ import grpc
 import pytest
 
 from pool import pki
+from pool.adapters.node_client import ChannelFactory
 from pool.tls import DenyListInterceptor, TlsFiles, channel_credentials, peer_identity, server_credentials
 
 SERVICE = "test.v1.WhoAmI"
@@ -89,3 +90,31 @@ def test_a_revoked_member_is_refused_although_its_certificate_verifies(
         call(target, creds)
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert "S99" in (err.value.details() or "")
+
+
+def test_the_coordinator_dials_a_member_only_if_its_certificate_names_that_member(
+    alliance: Path, server: tuple[str, set[str]]
+) -> None:
+    # The server holds S01's certificate: dialled as S01 it answers, dialled as S99 (a member
+    # whose registered endpoint now leads to S01's listener) the handshake fails.
+    target, _ = server
+    port = target.rsplit(":", 1)[1]
+    channels = ChannelFactory(TlsFiles.in_directory(alliance, "coordinator"))
+    try:
+        for endpoint in (target, f"127.0.0.1:{port}"):
+            answer = channels.channel(endpoint, "S01").unary_unary(f"/{SERVICE}/Call")(b"", timeout=5)
+            assert answer == b"coordinator:coordinator"
+            with pytest.raises(grpc.RpcError) as err:
+                channels.channel(endpoint, "S99").unary_unary(f"/{SERVICE}/Call")(b"", timeout=5)
+            assert err.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        channels.close()
+
+
+def test_certificates_name_their_identity_as_a_host(alliance: Path) -> None:
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate((alliance / "S01.crt").read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert pki.identity_host("S01", "node") in names.get_values_for_type(x509.DNSName)
+    assert pki.identity_host("Big_Supplier-2", "node") == "big-supplier-2.node.alliance"

@@ -32,7 +32,7 @@ def _demand(now_ms: int, quantity: int) -> DemandIn:
 
 def _client(alliance: Alliance, node: Node) -> NodeClient:
     channels = ChannelFactory(TlsFiles.in_directory(alliance.pki_dir, "coordinator"))
-    return NodeClient(node.member_id, channels.channel(node.endpoint), 5)
+    return NodeClient(node.member_id, channels.channel(node.endpoint, node.member_id), 5)
 
 
 def _three_nodes(alliance: Alliance) -> list[Node]:

@@ -44,6 +44,9 @@ class AllocationState(enum.Enum):
     CONFIRMED = "confirmed"
     RELEASED = "released"
     REFUSED = "refused"  # the node refused or failed; re-planned around
+    # Confirm was sent but no answer came back: never re-planned (that could ship twice);
+    # settled when the node answers again.
+    IN_DOUBT = "in_doubt"
 
 
 # --- errors: the HTTP adapter maps each to one problem+json status -----------------------

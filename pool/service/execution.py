@@ -42,7 +42,7 @@ from pool.service.receipts import ReceiptRejected, check_receipt, receipt_payloa
 
 log = structlog.get_logger(__name__)
 
-HELD = ("planned", "reserved", "confirmed")
+HELD = ("planned", "reserved", "confirmed", "in_doubt")
 T = TypeVar("T")
 
 
@@ -366,7 +366,7 @@ class PlanExecutor:
             new_failures = failed - excluded
             if not new_failures:
                 if success is DemandStatus.CONFIRMED:
-                    self._confirmed(s, demand_id, plan)
+                    self._confirmed(s, demand_id, plan, self._doubt(s, plan_id))
                 else:
                     self._move(s, demand_id, success)
                 return
@@ -422,15 +422,11 @@ class PlanExecutor:
         for (reservation, member), outcome in zip(ready, outcomes, strict=True):
             rid = reservation.reservation_id
             if isinstance(outcome, ReservationData) and outcome.state == "confirmed":
-                try:
-                    self._settle(rid, "confirmed", "", outcome, member)
-                except ReceiptRejected as exc:
-                    # The goods ship either way; the bad receipt is kept as evidence.
-                    self._settle(rid, "confirmed", f"receipt rejected: {exc}")
-                    with self.ctx.sessions.begin() as s:
-                        self._record_rejection(s, rid, member, outcome, str(exc))
+                self._settle_confirmed(rid, member, outcome)
             elif isinstance(outcome, NodeUnavailable):
-                self._settle(rid, "orphan", str(outcome))
+                # The node may have confirmed and lost only its answer: planning these lines
+                # again could ship them twice, so the hold stays counted until it answers.
+                self._settle(rid, "in_doubt", f"confirmation unanswered: {outcome}")
             else:
                 self._settle(rid, "refused", f"confirm refused: {outcome}")
         self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
@@ -438,7 +434,9 @@ class PlanExecutor:
     def _compensate(self, demand_id: str) -> None:
         with self.ctx.sessions() as s:
             plan = self._plan_row(s, demand_id)
-            open_ = self._reservations(s, plan.plan_id, ("planned", "reserved", "orphan"))
+            open_ = self._reservations(
+                s, plan.plan_id, ("planned", "reserved", "orphan", "in_doubt")
+            )
             ids = [r.reservation_id for r in open_]
         for rid in ids:
             self.release_orphan(rid, final_state="released")
@@ -448,6 +446,56 @@ class PlanExecutor:
         log.info("demand_compensated", demand_id=demand_id, plan_id=plan.plan_id)
 
     # --- orphans ------------------------------------------------------------------------
+
+    def in_doubt_ids(self) -> list[str]:
+        with self.ctx.sessions() as s:
+            return list(
+                s.scalars(
+                    sa.select(orm.Reservation.reservation_id).where(
+                        orm.Reservation.state == "in_doubt"
+                    )
+                )
+            )
+
+    def resolve_in_doubt(self, rid: str) -> bool:
+        """Ask again for an unanswered confirmation (Confirm is idempotent); True when settled.
+
+        A hold the node still has is confirmed as the plan decided; one it no longer has
+        (expired or released) ends refused, and its quantity stays short on the demand.
+        """
+        with self.ctx.sessions() as s:
+            reservation = s.get(orm.Reservation, rid)
+            assert reservation is not None
+            member = self._member(s, reservation.member_id)
+            s.expunge_all()
+        try:
+            outcome = self.nodes.client(member).confirm(rid)
+        except (NodeUnavailable, PermissionError):
+            return False
+        except NodeCallError as exc:
+            self._settle(rid, "refused", f"confirmation was in doubt; node refuses it: {exc}")
+            return True
+        if outcome.state == "confirmed":
+            self._settle_confirmed(rid, member, outcome)
+            return True
+        self._settle(rid, "refused", f"confirmation was in doubt; node reports {outcome.state}")
+        return True
+
+    def _settle_confirmed(self, rid: str, member: orm.Member, outcome: ReservationData) -> None:
+        try:
+            self._settle(rid, "confirmed", "", outcome, member)
+        except ReceiptRejected as exc:
+            # The goods ship either way; the bad receipt is kept as evidence.
+            self._settle(rid, "confirmed", f"receipt rejected: {exc}")
+            with self.ctx.sessions.begin() as s:
+                self._record_rejection(s, rid, member, outcome, str(exc))
+
+    def _doubt(self, s: Session, plan_id: str) -> str:
+        doubtful = self._reservations(s, plan_id, ("in_doubt",))
+        if not doubtful:
+            return ""
+        members = ", ".join(sorted({r.member_id for r in doubtful}))
+        return f"confirmation unanswered by {members}; settled when they answer, never re-planned"
 
     def orphan_ids(self) -> list[str]:
         with self.ctx.sessions() as s:

@@ -155,6 +155,8 @@ class CoordinatorRuntime:
                     heartbeat(self.ctx, self.nodes, member_id)
                 for rid in self.executor.orphan_ids():
                     self.executor.release_orphan(rid)
+                for rid in self.executor.in_doubt_ids():
+                    self.executor.resolve_in_doubt(rid)
                 self._resume_stuck()
             except Exception:  # noqa: BLE001 - the next tick tries again
                 log.exception("maintenance_failed")

@@ -28,6 +28,7 @@ ALLOCATION_STATE = {
     "released": AllocationState.RELEASED,
     "refused": AllocationState.REFUSED,
     "orphan": AllocationState.REFUSED,
+    "in_doubt": AllocationState.IN_DOUBT,
 }
 
 

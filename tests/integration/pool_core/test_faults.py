@@ -178,3 +178,57 @@ def test_a_restarted_coordinator_finishes_the_plan_in_flight(
             a.reservation_id for a in done.plan.allocations if a.member_id == node.member_id
         }
         assert node.reservations() == {rid: "confirmed" for rid in expected}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_unanswered_confirmation_is_never_planned_again(
+    alliance: Alliance, settings, tmp_path: Path
+) -> None:
+    """The node confirms but its answer is lost: re-planning those units elsewhere would ship
+    them twice, so they stay counted as in doubt until the node answers again."""
+    import sqlite3
+
+    from pool.service.factory import open_coordinator
+
+    s1, s2, s3 = _three_nodes(alliance)
+    pool = open_coordinator(settings.model_copy(update={"rpc_deadline_ms": 600}))
+    try:
+        for node in (s1, s2, s3):
+            register(pool, node)
+        pool.runtime.sync_watchers()
+        wait_for_pool(pool, "P-100", 180)
+        oem = tenant(pool)
+        view, _ = pool.submit_demand(oem, _demand(pool.ctx.now_ms(), 150), "k")
+        assert pool.executor.run_until(view.demand_id, DemandStatus.CONFIRMING) is (
+            DemandStatus.CONFIRMING
+        )
+        (s2_hold,) = s2.reservations()
+
+        # S02 still answers reads, but its confirmation waits on a lock past our deadline and
+        # commits once the lock goes: exactly a confirmation whose answer was lost.
+        blocker = sqlite3.connect(s2.database_url.removeprefix("sqlite:///"), timeout=1)
+        blocker.isolation_level = None
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            assert pool.executor.run(view.demand_id) is DemandStatus.CONFIRMED
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        demand = pool.get_demand(oem, view.demand_id)
+        plan = demand.plan
+        assert plan is not None and plan.revision == 1  # nothing was planned again
+        assert "S02" in demand.failure and "never re-planned" in demand.failure
+        doubtful = [a for a in plan.allocations if a.state is AllocationState.IN_DOUBT]
+        assert [a.member_id for a in doubtful] == ["S02"]
+        assert _held_quantities(plan) == {"S01": 60, "S03": 30}
+        assert pool.executor.in_doubt_ids() == [s2_hold]
+
+        wait_until(lambda: s2.reservations() == {s2_hold: "confirmed"}, what="S02 to confirm")
+        assert pool.executor.resolve_in_doubt(s2_hold)
+        plan = pool.get_demand(oem, view.demand_id).plan
+        assert plan is not None
+        assert _held_quantities(plan) == {"S01": 60, "S02": 60, "S03": 30}
+        assert sum(_held_quantities(plan).values()) == 150  # each unit shipped once
+        assert pool.executor.in_doubt_ids() == []
+    finally:
+        pool.close()

@@ -710,6 +710,9 @@ class PlanExecutor:
     def _confirmed(self, s: Session, demand_id: str, plan: orm.Plan, failure: str = "") -> None:
         plan.confirmed_at_ms = self.ctx.now_ms()
         demand = self._demand(s, demand_id)
+        # Received -> confirmed on the coordinator's clock, re-plans and retries included.
+        total = plan.confirmed_at_ms - demand.created_at_ms
+        plan.timings_json = json.dumps({**json.loads(plan.timings_json), "total": total})
         self._webhook(s, demand, "plan.confirmed", plan)
         self._move(s, demand_id, DemandStatus.CONFIRMED, failure)
         self.ctx.trail.checkpoint(s)

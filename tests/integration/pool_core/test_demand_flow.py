@@ -45,6 +45,8 @@ def test_a_demand_is_planned_reserved_and_confirmed_across_nodes(
     by_member = {a.member_id: a.quantity for a in plan.allocations}
     assert by_member == {"S01": 60, "S02": 40}  # the cheaper member's pool first
     assert all(a.state is AllocationState.CONFIRMED for a in plan.allocations)
+    phases = sum(plan.timings_ms[k] for k in ("quote", "solve", "reserve", "confirm"))
+    assert phases - 4 <= plan.timings_ms["total"] <= done.updated_at_ms - done.created_at_ms
     # The nodes booked exactly the confirmed holds, under the coordinator's ids.
     for node in (s1, s2):
         held = node.reservations()

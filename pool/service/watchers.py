@@ -3,7 +3,10 @@ last persisted sequence, and a heartbeat that keeps quiet-but-alive nodes fresh.
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 import grpc
 import sqlalchemy as sa
@@ -16,6 +19,8 @@ from pool.service.context import Context
 from pool.service.nodes import NodeDirectory
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
+MAX_BATCH = 500  # events applied in one transaction
 
 
 class _Stopped(Exception):
@@ -68,8 +73,8 @@ class MemberWatcher:
             client = self.nodes.client(member)
         events, self._call = client.watch(resume)
         try:
-            for event in events:
-                self._apply(event)
+            for batch in in_batches(events, MAX_BATCH, name=f"watch-read-{self.member_id}"):
+                self._apply(batch)
                 if self._stop.is_set():
                     raise _Stopped
         except NodeRefused as exc:
@@ -91,24 +96,65 @@ class MemberWatcher:
             if member is not None:
                 member.last_sequence = 0
 
-    def _apply(self, event: WatchEvent) -> None:
+    def _apply(self, events: Sequence[WatchEvent]) -> None:
+        """Apply the events that arrived together in one transaction (one commit, not one per
+        event: a busy node sends hundreds a second)."""
         now = self.ctx.now_ms()
         with self.ctx.sessions.begin() as s:
             member = s.get(orm.Member, self.member_id)
             if member is None:
                 return
             member.last_event_at_ms = now
-            if event.snapshot is None and event.sequence <= member.last_sequence:
-                return  # already applied before a reconnect
-            if event.snapshot is not None:
-                s.execute(sa.delete(orm.Cell).where(orm.Cell.member_id == self.member_id))
-                s.flush()
-                for share in event.snapshot:
-                    _upsert(s, self.member_id, share, now)
-            elif event.change is not None:
-                _upsert(s, self.member_id, event.change, now)
-            member.last_sequence = max(member.last_sequence, event.sequence)
+            for event in events:
+                if event.snapshot is None and event.sequence <= member.last_sequence:
+                    continue  # already applied before a reconnect
+                if event.snapshot is not None:
+                    s.execute(sa.delete(orm.Cell).where(orm.Cell.member_id == self.member_id))
+                    s.flush()
+                    for share in event.snapshot:
+                        _upsert(s, self.member_id, share, now)
+                elif event.change is not None:
+                    _upsert(s, self.member_id, event.change, now)
+                member.last_sequence = max(member.last_sequence, event.sequence)
         self.ctx.notify_changed()
+
+
+_END = object()
+
+
+def in_batches(items: Iterator[T], max_batch: int, name: str) -> Iterator[list[T]]:
+    """What a blocking iterator has delivered so far, as lists: waits for the first item, then
+    takes whatever else is already there (up to `max_batch`). A reader thread pulls `items`;
+    its error is raised here after the items that came before it."""
+    arrived: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            for item in items:
+                arrived.put(item)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            arrived.put(exc)
+        arrived.put(_END)
+
+    threading.Thread(target=read, name=name, daemon=True).start()
+    while True:
+        batch: list[T] = []
+        item = arrived.get()
+        while True:
+            if item is _END or isinstance(item, BaseException):
+                if batch:
+                    yield batch
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            batch.append(item)  # type: ignore[arg-type]
+            if len(batch) >= max_batch:
+                break
+            try:
+                item = arrived.get_nowait()
+            except queue.Empty:
+                break
+        yield batch
 
 
 def _upsert(s: sa.orm.Session, member_id: str, share: ShareData, now: int) -> None:

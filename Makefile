@@ -5,13 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install proto proto-check lint test test-fast bench demo loadtest-smoke clean
+.PHONY: help install proto proto-check lint test test-fast bench demo loadtest-smoke loadtest-peak clean
 
 help:
 	@echo "make demo   - run the main job on embedded defaults (SQLite, local processes)"
 	@echo "make test   - run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make bench  - print performance figures"
 	@echo "make proto  - regenerate the gRPC code from proto/alliance/v1"
+	@echo "make loadtest-smoke / loadtest-peak - load, faults and invariants (reports/loadtest/)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,6 +40,15 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/alliance demo --no-wait
+
+# Load, faults and invariants across the whole alliance on PostgreSQL (loadtest/, issue 7).
+# Exits non-zero on an invariant violation or a counted error rate above 1 %; the report
+# goes to reports/loadtest/PROFILE-TIME/. LOADTEST_ARGS, e.g. --faults none or --duration 120.
+loadtest-smoke: $(STAMP)
+	$(BIN)/python -m loadtest run --profile smoke $(LOADTEST_ARGS)
+
+loadtest-peak: $(STAMP)
+	$(BIN)/python -m loadtest run --profile peak $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

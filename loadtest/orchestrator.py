@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -44,12 +44,11 @@ class RunOptions:
     out_dir: Path
     seed: int
     keep_databases: bool = False
-    # Caps each node's alliance RPC threads, and so its PostgreSQL connections: the server's
-    # max_connections is shared by 13 databases here (and by anyone else using it).
-    node_max_workers: int = 16
 
 
 def run(options: RunOptions, say: Say = print) -> Verdict:
+    # Absolute: the processes started here run in other directories.
+    options = replace(options, out_dir=options.out_dir.resolve())
     out = options.out_dir
     workdir = out / "alliance"
     workdir.mkdir(parents=True)
@@ -60,9 +59,7 @@ def run(options: RunOptions, say: Say = print) -> Verdict:
     info = _run_info(options)
     run_id = secrets.token_hex(3)
     try:
-        cluster = launch(
-            workdir, run_id, say, {"ALLIANCE_NODE_MAX_WORKERS": str(options.node_max_workers)}
-        )
+        cluster = launch(workdir, run_id, say, {})
         try:
             _load_and_stop(cluster, options, faults, info, say)
         finally:
@@ -89,7 +86,6 @@ def _run_info(options: RunOptions) -> dict:
         "users": asdict(profile.users),
         "seed": options.seed,
         "faults": options.faults,
-        "node_max_workers": options.node_max_workers,
     }
 
 
@@ -267,11 +263,11 @@ class _ConnectionSampler:
 
     def _run(self) -> None:
         with self._path.open("w") as out:
-            out.write("t_s,ours,total,limit\n")
+            out.write("t_s,ours,coordinator,total,limit\n")
             while not self._stop.wait(1.0):
                 try:
                     c = postgres.connections(self._prefix)
                 except sa.exc.SQLAlchemyError:
                     continue  # PostgreSQL restarting: the gap shows in the series
-                out.write(f"{time.time():.3f},{c.ours},{c.total},{c.limit}\n")
+                out.write(f"{time.time():.3f},{c.ours},{c.coordinator},{c.total},{c.limit}\n")
                 out.flush()

@@ -61,6 +61,7 @@ def drop_databases(names: Iterable[str]) -> None:
 @dataclass(frozen=True)
 class Connections:
     ours: int  # held on the run's databases
+    coordinator: int  # of those, on the coordinator's (its name ends in _pool)
     total: int
     limit: int  # max_connections
 
@@ -75,8 +76,9 @@ def connections(prefix: str) -> Connections:
             limit = int(conn.execute(sa.text("show max_connections")).scalar_one())
     finally:
         engine.dispose()
-    ours = sum(n for name, n in rows if name and name.startswith(prefix))
-    return Connections(ours, sum(n for _, n in rows), limit)
+    ours = [(name, n) for name, n in rows if name and name.startswith(prefix)]
+    coordinator = sum(n for name, n in ours if name.endswith("_pool"))
+    return Connections(sum(n for _, n in ours), coordinator, sum(n for _, n in rows), limit)
 
 
 def cluster_version(config_dir: Path = Path("/etc/postgresql")) -> str:

@@ -3,7 +3,8 @@
 - `refused`: a business answer a correct system gives under contention: a node refusing a
   hold or a shipment for lack of free stock (FAILED_PRECONDITION), a retryable conflict
   (ABORTED), or a demand that failed because no member had any of it ("no member could
-  supply any line"). Reported, never counted.
+  supply any line" with every member asked). Reported, never counted. A demand that failed
+  because members were left out (stale, missed the quote deadline) is not a refusal.
 - `excused`: a transport-level failure (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, INTERNAL,
   UNKNOWN, HTTP 5xx or no connection) or a demand that failed or timed out, on a request
   that a fault could reach and that overlapped the fault's window: from injection until

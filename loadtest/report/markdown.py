@@ -107,12 +107,12 @@ def _summary(a: Analysis) -> list[str]:
     passed = sum(r.passed for r in a.records.invariants)
     out.append(f"- Invariants: {passed} of {len(a.records.invariants)} hold")
     if a.records.pg_connections:
-        ours = max(c[1] for c in a.records.pg_connections)
-        total = max(c[2] for c in a.records.pg_connections)
-        limit = a.records.pg_connections[0][3]
+        samples = a.records.pg_connections
+        ours, coordinator, total = (max(c[i] for c in samples) for i in (1, 2, 3))
         out.append(
-            f"- PostgreSQL connections: at most {ours} held by the run, {total} in all, "
-            f"of max_connections {limit}"
+            f"- PostgreSQL connections: at most {ours} held by the run ({coordinator} by the "
+            f"coordinator), {total} in all, of max_connections {samples[0][4]}"
+            + (" (**full: connections were refused**)" if total >= samples[0][4] else "")
         )
     return out
 

@@ -49,7 +49,8 @@ class RunRecords:
     faults: list[FaultEvent]
     invariants: list[CheckResult]
     observed: list[dict[str, Any]] = field(default_factory=list)
-    pg_connections: list[tuple[float, int, int, int]] = field(default_factory=list)
+    # (time, held by the run, of those by the coordinator, held in all, max_connections)
+    pg_connections: list[tuple[float, int, int, int, int]] = field(default_factory=list)
 
     @property
     def load_started_at(self) -> float:
@@ -70,7 +71,8 @@ def read_records(out_dir: Path) -> RunRecords:
         invariants=read_results(invariants) if invariants.exists() else [],
         observed=_jsonl(out_dir / "alliance" / OBSERVED_PLANS),
         pg_connections=[
-            (float(t), int(a), int(b), int(c)) for t, a, b, c in _csv_rows(out_dir / PG_CONNECTIONS)
+            (float(t), *(int(x) for x in rest))  # type: ignore[misc]
+            for t, *rest in _csv_rows(out_dir / PG_CONNECTIONS)
         ],
     )
 

@@ -13,6 +13,7 @@ import json
 import random
 import time
 import uuid
+from collections import Counter
 from itertools import count
 from typing import IO, Any, ClassVar
 
@@ -24,8 +25,8 @@ from loadtest.swarm_config import SwarmConfig
 FLOW = "POST → confirmed"
 POST_RETRY_S = 45.0  # longer than a coordinator restart
 FLOW_DEADLINE_S = 90.0
-# Then every 0.5 s: the client-side resolution of the flow (its server-side time is exact).
-POLL_S = (0.1, 0.2, 0.3, 0.5)
+# Then every second: the client-side resolution of a slow flow (its server-side time is exact).
+POLL_S = (0.1, 0.2, 0.3, 0.5, 0.5, 0.5, 1.0)
 REPLAY_SHARE = 0.05
 FINAL = ("confirmed", "failed")
 
@@ -49,6 +50,9 @@ class AutomakerUser(FastHttpUser):
         self.tenant = tenants[self.index % len(tenants)]
         self.auth = {"Authorization": f"Bearer {self.config.tenant_keys[self.tenant]}"}
         self.demands = 0
+        # Automakers arrive spread over one think time, not all in the first second.
+        low, high = self.config.users["automaker_wait_s"]
+        gevent.sleep(self.rng.uniform(0, (low + high) / 2))
 
     def context(self) -> dict[str, Any]:
         return {"target": "coordinator"}
@@ -144,7 +148,7 @@ class AutomakerUser(FastHttpUser):
         if final is None:
             exception = DemandNotConfirmed("demand timeout: no final status")
         elif final["status"] != "confirmed":
-            exception = DemandNotConfirmed(f"demand failed: {final['failure']}"[:120])
+            exception = DemandNotConfirmed(_failure_kind(final))
         detail = {}
         if final is not None:
             detail = {
@@ -171,6 +175,20 @@ def _http_kind(response: Any) -> str:
     return f"http {response.status_code}"
 
 
+def _failure_kind(demand: dict[str, Any]) -> str:
+    """Why a demand failed, telling an empty pool from members the coordinator left out."""
+    left_out = (demand.get("plan") or {}).get("nodes_left_out", [])
+    if not left_out:
+        return f"demand failed: {demand['failure']}"[:120]
+    reasons = Counter(_reason_class(x["reason"]) for x in left_out)
+    return f"demand failed, members left out: {reasons.most_common(1)[0][0]}"
+
+
+def _reason_class(reason: str) -> str:
+    """A left-out reason without its member-specific details (ids, codes' messages)."""
+    return reason.split(":")[0].strip()[:60]
+
+
 def _observed(demand: dict[str, Any], client_ms: float) -> dict[str, Any]:
     """What the automaker was shown at the end, for the invariant checker and the report."""
     plan = demand.get("plan") or {}
@@ -195,6 +213,7 @@ def _observed(demand: dict[str, Any], client_ms: float) -> dict[str, Any]:
             "revision": plan.get("revision", 0),
             "timings_ms": plan.get("timings_ms", {}),
             "nodes_left_out": [x["member_id"] for x in plan.get("nodes_left_out", [])],
+            "left_out_reasons": [x["reason"] for x in plan.get("nodes_left_out", [])],
             "allocations": [{k: a[k] for k in keep} for a in plan.get("allocations", [])],
         },
     }

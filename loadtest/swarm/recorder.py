@@ -24,6 +24,8 @@ def error_kind(exception: BaseException | None) -> str:
         except Exception:  # noqa: BLE001 - not a grpc.Call after all
             pass
     text = str(exception).splitlines()[0] if str(exception) else ""
+    if type(exception).__name__ == "CatchResponseError":
+        return text[:160]  # the automaker's own words: "http 503", "http transport: ..."
     return f"{type(exception).__name__}: {text}"[:160]
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from loadtest import postgres
 from loadtest.coordinator_process import CoordinatorProcess, free_port
@@ -36,6 +37,7 @@ TENANTS = {
     "OEM-DET": "Ford Detroit",
 }
 Say = Callable[[str], None]
+RESTART_ATTEMPTS = 5
 
 
 @dataclass
@@ -83,9 +85,11 @@ class Cluster:
             "--admin-port",
             _port(node.process.admin_target),
         )
-        node.process = start_node(
-            node.database_url, extra_args=_node_args(self, node) + ports, env=self.node_env
-        )
+        for attempt in _supervised():
+            with attempt:
+                node.process = start_node(
+                    node.database_url, extra_args=_node_args(self, node) + ports, env=self.node_env
+                )
 
     def set_link(self, member_id: str, mode: Mode, delay_ms: int = 0) -> None:
         self.proxies.set_mode(member_id, mode, delay_ms)
@@ -94,7 +98,9 @@ class Cluster:
         self.coordinator.kill()
 
     def restart_coordinator(self) -> None:
-        self.coordinator.start()
+        for attempt in _supervised():
+            with attempt:
+                self.coordinator.start()
 
     def restart_postgres(self) -> None:
         postgres.restart_cluster()
@@ -167,6 +173,17 @@ def launch(workdir: Path, run_id: str, say: Say, node_env: dict[str, str]) -> Cl
         raise
     say(f"coordinator process at {cluster.coordinator.base_url}; pool view complete")
     return cluster
+
+
+def _supervised() -> Retrying:
+    """Restart as a process supervisor would (systemd Restart=on-failure): a process that
+    cannot come up at once, e.g. while PostgreSQL refuses connections, gets more tries."""
+    return Retrying(
+        retry=retry_if_exception_type((RuntimeError, TimeoutError)),
+        stop=stop_after_attempt(RESTART_ATTEMPTS),
+        wait=wait_fixed(2),
+        reraise=True,
+    )
 
 
 def database_names(run_id: str, members: list[str]) -> list[str]:

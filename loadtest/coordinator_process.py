@@ -60,6 +60,7 @@ class CoordinatorProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the coordinator exited; see {self.log_path}")
             if time.monotonic() - started > timeout_s:
+                self.kill()
                 raise TimeoutError(f"the coordinator did not answer; see {self.log_path}")
             time.sleep(0.05)
         return time.monotonic() - started

@@ -76,7 +76,8 @@ class Analysis:
         for demand in self.records.observed:
             if demand["status"] != "confirmed":
                 continue
-            timings = demand["plan"]["timings_ms"]
+            # "total" (received -> confirmed, re-plans included) is the coordinator's own sum.
+            timings = {k: v for k, v in demand["plan"]["timings_ms"].items() if k != "total"}
             for phase, ms in timings.items():
                 by_phase[phase].append(float(ms))
             server = demand["updated_at_ms"] - demand["created_at_ms"]

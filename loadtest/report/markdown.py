@@ -26,6 +26,7 @@ def write_markdown(analysis: Analysis, verdict: Verdict, plots: list[Path], path
         f"UTC, seed {run['seed']}, faults `{run['faults'] or 'none'}`",
         "",
         *[f"- {r}" for r in verdict.reasons],
+        *[f"- warning: {w}" for w in run.get("warnings", [])],
         "",
         "## Summary",
         "",
@@ -180,9 +181,8 @@ def _fault_row(f: FaultEffect) -> str:
         f"{d['demands']} ({d['confirmed']} / {d['failed']} / {d['re-planned']} / "
         f"{d['target left out']})"
     )
-    what = f"{f.kind} {f.target}" + (
-        f" **action failed: {f.action_error}**" if f.action_error else ""
-    )
+    error = " ".join(f.action_error.split())[:200]
+    what = f"{f.kind} {f.target}" + (f" **action failed: {error}**" if error else "")
     return f"| {f.injected_s:.1f} s | {what} | {healed} | {recovery} | {errors or '–'} | {alive} |"
 
 

@@ -26,8 +26,6 @@ from pool.adapters import orm
 from pool.adapters.node_client import (
     NodeCallError,
     NodeClient,
-    NodeNotFound,
-    NodeRefused,
     NodeUnavailable,
     QuoteLineData,
     ReservationData,
@@ -37,8 +35,9 @@ from pool.domain import demand as rules
 from pool.service import planning, views
 from pool.service.api import DemandLineIn, DemandStatus
 from pool.service.context import Context
+from pool.service.holds import HoldBook
 from pool.service.nodes import NodeDirectory
-from pool.service.receipts import ReceiptRejected, check_receipt, receipt_payload
+from pool.service.receipts import ReceiptRejected
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +50,7 @@ class PlanExecutor:
         self.ctx = ctx
         self.nodes = nodes
         self._calls = calls
+        self.holds = HoldBook(ctx, nodes)
         self._stages: dict[DemandStatus, Callable[[str], None]] = {
             DemandStatus.RECEIVED: self._receive,
             DemandStatus.QUOTING: self._quote_and_plan,
@@ -273,7 +273,7 @@ class PlanExecutor:
         calls = []
         for reservation, member, lines in work:
             if not member.active:
-                self._settle(reservation.reservation_id, "refused", "member revoked")
+                self.holds.settle(reservation.reservation_id, "refused", "member revoked")
                 continue
             client = self.nodes.client(member)
             calls.append(
@@ -300,50 +300,19 @@ class PlanExecutor:
     ) -> None:
         rid = reservation.reservation_id
         if isinstance(outcome, NodeUnavailable):
-            self._settle(rid, "orphan", str(outcome))
+            self.holds.settle(rid, "orphan", str(outcome))
         elif isinstance(outcome, NodeCallError):
-            self._settle(rid, "refused", str(outcome))
+            self.holds.settle(rid, "refused", str(outcome))
         elif isinstance(outcome, ReservationData):
             if outcome.state not in ("pending", "confirmed"):
-                self._settle(rid, "refused", f"node reports the hold {outcome.state}")
+                self.holds.settle(rid, "refused", f"node reports the hold {outcome.state}")
                 return
             try:
-                self._settle(rid, "reserved", "", outcome, member)
+                self.holds.settle(rid, "reserved", "", outcome, member)
             except ReceiptRejected as exc:
-                self._reject_receipt(rid, member, outcome, str(exc))
+                self.holds.reject_receipt(rid, member, outcome, str(exc))
         else:
-            self._settle(rid, "orphan", f"unexpected failure: {outcome!r}")
-
-    def _reject_receipt(
-        self, rid: str, member: orm.Member, outcome: ReservationData, why: str
-    ) -> None:
-        """A hold we cannot prove is not used: record why, release it, plan around it."""
-        with self.ctx.sessions.begin() as s:
-            row = s.get(orm.Reservation, rid)
-            assert row is not None
-            row.state, row.error, row.updated_at_ms = (
-                "orphan",
-                f"receipt rejected: {why}",
-                self.ctx.now_ms(),
-            )
-            self._record_rejection(s, rid, member, outcome, why)
-        self.release_orphan(rid)
-
-    def _record_rejection(
-        self, s: Session, rid: str, member: orm.Member, outcome: ReservationData, why: str
-    ) -> None:
-        self.ctx.trail.record(
-            s,
-            "receipt_rejected",
-            {
-                "reservation_id": rid,
-                "member_id": member.member_id,
-                "why": why,
-                "receipt": receipt_payload(outcome.receipt),
-            },
-            self.ctx.now_ms(),
-        )
-        log.warning("receipt_rejected", reservation_id=rid, member_id=member.member_id, why=why)
+            self.holds.settle(rid, "orphan", f"unexpected failure: {outcome!r}")
 
     def _after_holds(
         self, demand_id: str, plan_id: str, success: DemandStatus, started: float, stage: str
@@ -403,12 +372,12 @@ class PlanExecutor:
             if isinstance(outcome, ReservationData) and outcome.state == "pending":
                 ready.append((reservation, member))
             elif isinstance(outcome, ReservationData) and outcome.state == "confirmed":
-                self._settle(rid, "confirmed", "", outcome, member)
+                self.holds.settle(rid, "confirmed", "", outcome, member)
             elif isinstance(outcome, NodeUnavailable | PermissionError):
-                self._settle(rid, "orphan", str(outcome))
+                self.holds.settle(rid, "orphan", str(outcome))
                 lost += 1
             else:
-                self._settle(rid, "refused", f"hold lost before confirmation: {outcome}")
+                self.holds.settle(rid, "refused", f"hold lost before confirmation: {outcome}")
                 lost += 1
         if lost:
             self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
@@ -422,13 +391,13 @@ class PlanExecutor:
         for (reservation, member), outcome in zip(ready, outcomes, strict=True):
             rid = reservation.reservation_id
             if isinstance(outcome, ReservationData) and outcome.state == "confirmed":
-                self._settle_confirmed(rid, member, outcome)
+                self.holds.settle_confirmed(rid, member, outcome)
             elif isinstance(outcome, NodeUnavailable):
                 # The node may have confirmed and lost only its answer: planning these lines
                 # again could ship them twice, so the hold stays counted until it answers.
-                self._settle(rid, "in_doubt", f"confirmation unanswered: {outcome}")
+                self.holds.settle(rid, "in_doubt", f"confirmation unanswered: {outcome}")
             else:
-                self._settle(rid, "refused", f"confirm refused: {outcome}")
+                self.holds.settle(rid, "refused", f"confirm refused: {outcome}")
         self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
 
     def _compensate(self, demand_id: str) -> None:
@@ -439,56 +408,11 @@ class PlanExecutor:
             )
             ids = [r.reservation_id for r in open_]
         for rid in ids:
-            self.release_orphan(rid, final_state="released")
+            self.holds.release_orphan(rid, final_state="released")
         with self.ctx.sessions.begin() as s:
             failure = self._demand(s, demand_id).failure or "compensated"
             self._move(s, demand_id, DemandStatus.FAILED, failure)
         log.info("demand_compensated", demand_id=demand_id, plan_id=plan.plan_id)
-
-    # --- orphans ------------------------------------------------------------------------
-
-    def in_doubt_ids(self) -> list[str]:
-        with self.ctx.sessions() as s:
-            return list(
-                s.scalars(
-                    sa.select(orm.Reservation.reservation_id).where(
-                        orm.Reservation.state == "in_doubt"
-                    )
-                )
-            )
-
-    def resolve_in_doubt(self, rid: str) -> bool:
-        """Ask again for an unanswered confirmation (Confirm is idempotent); True when settled.
-
-        A hold the node still has is confirmed as the plan decided; one it no longer has
-        (expired or released) ends refused, and its quantity stays short on the demand.
-        """
-        with self.ctx.sessions() as s:
-            reservation = s.get(orm.Reservation, rid)
-            assert reservation is not None
-            member = self._member(s, reservation.member_id)
-            s.expunge_all()
-        try:
-            outcome = self.nodes.client(member).confirm(rid)
-        except (NodeUnavailable, PermissionError):
-            return False
-        except NodeCallError as exc:
-            self._settle(rid, "refused", f"confirmation was in doubt; node refuses it: {exc}")
-            return True
-        if outcome.state == "confirmed":
-            self._settle_confirmed(rid, member, outcome)
-            return True
-        self._settle(rid, "refused", f"confirmation was in doubt; node reports {outcome.state}")
-        return True
-
-    def _settle_confirmed(self, rid: str, member: orm.Member, outcome: ReservationData) -> None:
-        try:
-            self._settle(rid, "confirmed", "", outcome, member)
-        except ReceiptRejected as exc:
-            # The goods ship either way; the bad receipt is kept as evidence.
-            self._settle(rid, "confirmed", f"receipt rejected: {exc}")
-            with self.ctx.sessions.begin() as s:
-                self._record_rejection(s, rid, member, outcome, str(exc))
 
     def _doubt(self, s: Session, plan_id: str) -> str:
         doubtful = self._reservations(s, plan_id, ("in_doubt",))
@@ -496,49 +420,6 @@ class PlanExecutor:
             return ""
         members = ", ".join(sorted({r.member_id for r in doubtful}))
         return f"confirmation unanswered by {members}; settled when they answer, never re-planned"
-
-    def orphan_ids(self) -> list[str]:
-        with self.ctx.sessions() as s:
-            return list(
-                s.scalars(
-                    sa.select(orm.Reservation.reservation_id).where(
-                        orm.Reservation.state == "orphan"
-                    )
-                )
-            )
-
-    def release_orphan(self, rid: str, final_state: str = "refused") -> bool:
-        """Find out what became of a hold we may have made, and end it; True when settled."""
-        with self.ctx.sessions() as s:
-            reservation = s.get(orm.Reservation, rid)
-            assert reservation is not None
-            member = self._member(s, reservation.member_id)
-            s.expunge_all()
-        if not member.active:
-            # Not called any more; the node's time-to-live ends the hold.
-            self._settle(rid, final_state, "member revoked; hold left to expire")
-            return True
-        client = self.nodes.client(member)
-        try:
-            found = client.release(rid, "plan changed")
-            state = "confirmed" if found.state == "confirmed" else final_state
-            self._settle(rid, state, "", found if state == "confirmed" else None, member)
-            return True
-        except NodeNotFound:
-            self._settle(rid, final_state, "never held")
-            return True
-        except NodeRefused:
-            try:
-                found = client.get_reservation(rid)
-            except NodeCallError:
-                return False
-            state = "confirmed" if found.state == "confirmed" else final_state
-            self._settle(rid, state, f"node reports {found.state}")
-            return True
-        except NodeUnavailable:
-            if reservation.state != "orphan":
-                self._settle(rid, "orphan", "release pending: node unavailable")
-            return False
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -666,46 +547,6 @@ class PlanExecutor:
             if left > 0:
                 residual.append(dataclasses.replace(line, quantity=left))
         return residual
-
-    def _settle(
-        self,
-        rid: str,
-        state: str,
-        error: str,
-        outcome: ReservationData | None = None,
-        member: orm.Member | None = None,
-    ) -> None:
-        """Persist a reservation's new state with the node's receipt, in the audit log."""
-        now = self.ctx.now_ms()
-        with self.ctx.sessions.begin() as s:
-            row = s.get(orm.Reservation, rid)
-            assert row is not None
-            receipt = outcome.receipt if outcome is not None else None
-            if receipt is not None and member is not None:
-                check_receipt(receipt, member.member_id, member.audit_public_key, rid)
-                self.ctx.trail.keep_receipt(s, member.member_id, rid, receipt, now)
-            row.state, row.error, row.updated_at_ms = state, error[:2000], now
-            if outcome is not None and outcome.sales_order_number:
-                row.sales_order_number = outcome.sales_order_number
-            if state == "confirmed" and row.confirmed_at_ms is None:
-                row.confirmed_at_ms = now
-            self.ctx.trail.record(
-                s,
-                "reservation_state",
-                {
-                    "reservation_id": rid,
-                    "plan_id": row.plan_id,
-                    "demand_id": row.demand_id,
-                    "member_id": row.member_id,
-                    "state": state,
-                    "error": error[:500],
-                    "receipt": receipt_payload(receipt),
-                },
-                now,
-            )
-        log.info(
-            "reservation_state", reservation_id=rid, plan_id=row.plan_id, state=state, error=error
-        )
 
     def _confirmed(self, s: Session, demand_id: str, plan: orm.Plan, failure: str = "") -> None:
         plan.confirmed_at_ms = self.ctx.now_ms()

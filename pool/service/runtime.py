@@ -153,10 +153,10 @@ class CoordinatorRuntime:
                 self.sync_watchers()
                 for member_id in list(self._watchers):
                     heartbeat(self.ctx, self.nodes, member_id)
-                for rid in self.executor.orphan_ids():
-                    self.executor.release_orphan(rid)
-                for rid in self.executor.in_doubt_ids():
-                    self.executor.resolve_in_doubt(rid)
+                for rid in self.executor.holds.orphan_ids():
+                    self.executor.holds.release_orphan(rid)
+                for rid in self.executor.holds.in_doubt_ids():
+                    self.executor.holds.resolve_in_doubt(rid)
                 self._resume_stuck()
             except Exception:  # noqa: BLE001 - the next tick tries again
                 log.exception("maintenance_failed")

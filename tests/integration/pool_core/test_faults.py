@@ -117,12 +117,12 @@ def test_a_node_killed_between_reserve_and_confirm(
 
         # The node comes back: its orphaned hold is released, never confirmed, never doubled.
         process = start_node(s2.database_url, extra_args=args)
-        assert pool.executor.orphan_ids()
+        assert pool.executor.holds.orphan_ids()
 
         def sweep() -> bool:  # what the runtime's maintenance loop does every tick
-            for rid in pool.executor.orphan_ids():
-                pool.executor.release_orphan(rid)
-            return not pool.executor.orphan_ids()
+            for rid in pool.executor.holds.orphan_ids():
+                pool.executor.holds.release_orphan(rid)
+            return not pool.executor.holds.orphan_ids()
 
         wait_until(sweep, timeout_s=20, what="the orphaned hold to be released")
         assert s2.reservations() == {rid: "released" for rid in s2_holds}
@@ -221,14 +221,14 @@ def test_an_unanswered_confirmation_is_never_planned_again(
         doubtful = [a for a in plan.allocations if a.state is AllocationState.IN_DOUBT]
         assert [a.member_id for a in doubtful] == ["S02"]
         assert _held_quantities(plan) == {"S01": 60, "S03": 30}
-        assert pool.executor.in_doubt_ids() == [s2_hold]
+        assert pool.executor.holds.in_doubt_ids() == [s2_hold]
 
         wait_until(lambda: s2.reservations() == {s2_hold: "confirmed"}, what="S02 to confirm")
-        assert pool.executor.resolve_in_doubt(s2_hold)
+        assert pool.executor.holds.resolve_in_doubt(s2_hold)
         plan = pool.get_demand(oem, view.demand_id).plan
         assert plan is not None
         assert _held_quantities(plan) == {"S01": 60, "S02": 60, "S03": 30}
         assert sum(_held_quantities(plan).values()) == 150  # each unit shipped once
-        assert pool.executor.in_doubt_ids() == []
+        assert pool.executor.holds.in_doubt_ids() == []
     finally:
         pool.close()

@@ -30,9 +30,13 @@ def identity(session: Session) -> NodeIdentity | None:
 def lock_parts(
     session: Session, part_numbers: Iterable[str]
 ) -> dict[str, tuple[Part, PartPool, Capacity | None]]:
-    """Parts with their pool rows locked FOR UPDATE, in sorted order so lockers never deadlock.
+    """Parts with their part and pool rows locked FOR UPDATE, in sorted order so lockers never
+    deadlock.
 
-    On SQLite the whole database is already locked by BEGIN IMMEDIATE.
+    Both rows are locked because both are written (valuation on the part, quantities on the
+    pool): under READ COMMITTED a waiter re-reads only the rows it locked, so an unlocked part
+    row would come back as it was before the previous holder's commit, and its update would
+    overwrite that commit. On SQLite the whole database is already locked by BEGIN IMMEDIATE.
     """
     numbers = sorted(set(part_numbers))
     if not numbers:
@@ -43,7 +47,7 @@ def lock_parts(
         .outerjoin(Capacity, Capacity.part_id == Part.id)
         .where(Part.part_number.in_(numbers))
         .order_by(Part.part_number)
-        .with_for_update(of=PartPool)
+        .with_for_update(of=[Part, PartPool])
     ).all()
     return {part.part_number: (part, pool, capacity) for part, pool, capacity in rows}
 

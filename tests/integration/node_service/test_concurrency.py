@@ -130,3 +130,37 @@ def test_a_reader_never_sees_a_lower_sequence_appear_later(node_database_url: st
     reader.join()
     assert missed == []
     service.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_concurrent_receipts_and_confirmations_keep_the_valuation_whole(
+    postgres_url: str,
+) -> None:
+    """A writer that waited for a part's lock must see the valuation its predecessor left,
+    or its moving-average update overwrites the other's (the load test found this)."""
+    from node.service.api import ReceiptIn, ReserveCommand, ReserveLineIn, SupplySource
+
+    service = _seed(postgres_url)
+    start = threading.Barrier(16)
+
+    def receive(i: int) -> None:
+        start.wait()
+        for j in range(5):
+            service.receive_purchase(
+                ReceiptIn(f"rcv-{i}-{j}", "PO-2", "P-100", 5, "C62", "A-01", "L9",
+                          1_000_000 + 1_000 * i, "EUR", "clerk")
+            )
+
+    def confirm(i: int) -> None:
+        start.wait()
+        for _ in range(5):
+            line = ReserveLineIn("1", "P-100", 2, "C62", SupplySource.STOCK)
+            view = service.reserve(ReserveCommand(str(uuid.uuid4()), "p", "d", (line,), 300))
+            service.confirm(view.reservation_id)
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda i: (receive if i % 2 else confirm)(i), range(16)))
+
+    result = service.reconcile()
+    assert result.balanced, result.mismatches
+    service.close()  # type: ignore[attr-defined]

@@ -136,7 +136,7 @@ def _audit_key(key: Path | None) -> Path | None:
 
 @contextmanager
 def _node(
-    db: str | None, dictionary_version: str = "", key: Path | None = None
+    db: str | None, dictionary_version: str = "", key: Path | None = None, pool_size: int = 4
 ) -> Iterator[api.NodeService]:
     from node.service.factory import open_node
 
@@ -144,7 +144,12 @@ def _node(
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         raise CliError(f"no node database at {path}; create it with `alliance node init`")
-    service = open_node(url, dictionary_version=dictionary_version, audit_key_path=_audit_key(key))
+    service = open_node(
+        url,
+        dictionary_version=dictionary_version,
+        audit_key_path=_audit_key(key),
+        pool_size=pool_size,
+    )
     try:
         yield service
     finally:
@@ -365,7 +370,8 @@ def serve(
     admin_address = _with_port(admin or settings.admin_address, admin_port)
     from dictionary.loader import load as load_dictionary
 
-    with _node(db, dictionary_version=load_dictionary().version, key=key) as service:
+    version = load_dictionary().version
+    with _node(db, dictionary_version=version, key=key, pool_size=settings.db_pool_size) as service:
         info = service.node_info()
         audit = _audit_servicer(service, key or settings.audit_key_path, settings)
         try:

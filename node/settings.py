@@ -23,6 +23,9 @@ class NodeSettings(BaseSettings):
     pool_fraction: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
     currency: str = "EUR"
     max_workers: int = Field(default=64, ge=1)
+    # Database connections kept open (more are opened briefly under load, then closed). Many
+    # nodes may share one PostgreSQL server, whose default max_connections is only 100.
+    db_pool_size: int = Field(default=16, ge=1)
     shutdown_grace_s: float = Field(default=5.0, ge=0)
     # The coordinator's audit log as a C2SP verifier key, `origin+keyid+base64(0x01 || key)`
     # (`alliance pool init` prints it): the node cosigns that log's checkpoints, and only

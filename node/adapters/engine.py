@@ -15,7 +15,7 @@ def is_sqlite(database_url: str) -> bool:
 
 
 def node_engine(database_url: str, *, pool_size: int = 64, max_overflow: int = 8) -> Engine:
-    """An engine sized for ~64 concurrent request threads.
+    """An engine for the node's request threads (a served node keeps `db_pool_size` open).
 
     SQLite: WAL (readers never block the writer), a busy timeout, and BEGIN IMMEDIATE on every
     transaction so that two writers never both read then both write: the database lock is the

@@ -62,11 +62,12 @@ PEAK = Profile(
     duration_s=300,
     spawn_rate=20,
     # 232 users at once. Automakers think for minutes between urgent orders: together they
-    # offer about as many demands as the coordinator confirms on this 2-core machine
-    # (measured: see the report), so the run shows latency under load, not a collapse.
+    # offer about 0.5 demands/s, half of what the coordinator confirms on this 2-core machine
+    # beside the other users (about 1/s, measured by the smoke and a first peak at 1.3/s
+    # offered, whose queue then grew without bound), so the run shows latency under load.
     users=UserMix(
         automakers=160,
-        automaker_wait_s=(60.0, 180.0),
+        automaker_wait_s=(200.0, 440.0),
         reservers=48,
         reserver_wait_s=(1.0, 4.0),
         clerks=24,

@@ -74,6 +74,9 @@ def _parameters(
     if solver == "highs":
         # HiGHS takes its thread count from its own options, not from MathOpt's.
         params.highs.int_options["threads"] = 1
+        # Feasibility jump looks for a first solution; every part comes with one (the hint).
+        # Off, 12x200 at 0.05 s a part: loose 0.090 % -> 0.085 % gap, tight 0.24 s -> 0.16 s.
+        params.highs.bool_options["mip_heuristic_run_feasibility_jump"] = False
     else:
         params.threads = 1
     return params

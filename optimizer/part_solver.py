@@ -117,9 +117,10 @@ def _heuristic_outcome(
                        greedy_total, checks)
 
 
-# backend "auto": HiGHS first (it proves the shortage-heavy parts fast), then CBC on what is
-# left if HiGHS has not proven its gap (CBC's cuts close fixed-charge gaps faster). Measured
-# with `python -m optimizer.bench --sweep`; see docs/optimizer.md.
+# backend "auto": HiGHS first (it proves the shortage-heavy parts fast and brings the best
+# bound on the others), then CBC on what is left if HiGHS has not proven its gap (its
+# heuristics find the better plans in the time). Measured with `python -m optimizer.bench
+# --sweep`; see docs/optimizer.md.
 PORTFOLIO = (("highs", 0.4), ("cbc", 0.6))
 PORTFOLIO_MIN_S = 0.03  # below this, HiGHS alone: two solvers' start-up would eat the time
 # A later stage with less time than this is skipped: CBC does not stop inside its root, and

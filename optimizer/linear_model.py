@@ -12,7 +12,9 @@ Status = Literal["optimal", "feasible", "none"]
 @dataclass(slots=True)
 class Row:
     variables: list[int]
-    coefficients: list[int]  # integers, so CP-SAT takes the row as is
+    # Integers, so CP-SAT takes the row as is; only an objective cutoff (for CBC) has the
+    # objective's float costs.
+    coefficients: list[float]
     lower: float
     upper: float
     name: str
@@ -52,6 +54,16 @@ class LinearModel:
 
     def objective_of(self, values: list[float]) -> float:
         return sum(c * v for c, v in zip(self.cost, values, strict=True))
+
+    def with_objective_cutoff(self, most: float) -> LinearModel:
+        """The same model without the solutions that cost more than `most` (one more row):
+        what a solver that takes no starting solution needs to prune as if it had one."""
+        columns = [v for v, c in enumerate(self.cost) if c]
+        cutoff = Row(columns, [self.cost[v] for v in columns], -INF, most, "cutoff")
+        return LinearModel(
+            self.lower, self.upper, self.cost, self.integer, self.names, [*self.rows, cutoff],
+            self.hint,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,10 @@ import pytest
 
 from optimizer.backends import MIP_BACKENDS
 from optimizer.backends.mathopt import _cost_scale
+from optimizer.flows import decompose
 from optimizer.generator import small
-from optimizer.linear_model import LinearModel, MipLimits
+from optimizer.linear_model import LinearModel, MipLimits, MipResult
+from optimizer.part_solver import solve_part
 from optimizer.request import Policy
 from optimizer.solver import solve
 
@@ -44,3 +46,36 @@ def test_highs_prints_nothing_on_stdout(capfd: pytest.CaptureFixture[str]) -> No
     ))
     solve(request)
     assert "tmpSolver" not in capfd.readouterr().out
+
+
+def test_an_objective_cutoff_is_one_more_row_and_leaves_the_model_alone() -> None:
+    model = LinearModel()
+    a = model.add_var("a", 1, 3.5, integer=True)
+    model.add_var("b", 1, 0.0)
+    c = model.add_var("c", 1, 2.0, integer=True)
+    model.add_row("one", {a: 1, c: 1}, lower=1)
+    cut = model.with_objective_cutoff(2.5)
+    assert len(model.rows) == 1 and len(cut.rows) == 2
+    assert (cut.rows[-1].variables, cut.rows[-1].coefficients) == ([a, c], [3.5, 2.0])
+    assert cut.rows[-1].upper == 2.5
+    result = MIP_BACKENDS["cbc"](cut, MipLimits(10, 0))
+    assert result.status == "optimal" and result.objective == 2.0
+    assert MIP_BACKENDS["cbc"](model.with_objective_cutoff(1.5), MipLimits(10, 0)).values is None
+
+
+def test_cbc_searches_below_the_best_plan_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CBC takes no hint through OR-Tools; the cutoff is how it learns what to beat.
+    seen: list[LinearModel] = []
+    real_cbc = MIP_BACKENDS["cbc"]
+
+    def spy(model: LinearModel, limits: MipLimits) -> MipResult:
+        seen.append(model)
+        return real_cbc(model, limits)
+
+    monkeypatch.setitem(MIP_BACKENDS, "cbc", spy)
+    problem = decompose(small(3))[0]
+    outcome = solve_part(problem, "cbc", 10.0, 0.0)
+    assert seen and seen[0].rows[-1].name == "cutoff"
+    best_before = seen[0].rows[-1].upper
+    assert outcome.chosen.total <= best_before
+    assert outcome.status == "optimal" and outcome.bound <= outcome.chosen.total

@@ -204,7 +204,11 @@ def _unknown_to_coordinator(coordinator: CoordinatorFacts, nodes: Sequence[NodeF
 
 
 def _observed(coordinator: CoordinatorFacts, demand: dict[str, Any]) -> list[str]:
-    """The plan an automaker read at the end equals the stored plan."""
+    """The plan an automaker read at the end equals the stored plan.
+
+    A hold the automaker was shown as in doubt (its confirmation went unanswered) may have
+    been settled since: it counts as what it became, confirmed or not.
+    """
     demand_id = demand["demand_id"]
     if coordinator.status.get(demand_id) != demand["status"]:
         return [
@@ -222,6 +226,10 @@ def _observed(coordinator: CoordinatorFacts, demand: dict[str, Any]) -> list[str
         )
         for a in plan.get("allocations", [])
         if a["state"] == "confirmed"
+        or (
+            a["state"] == "in_doubt"
+            and coordinator.holds.get(a["reservation_id"], ("", "", ""))[2] == "confirmed"
+        )
     )
     stored = Counter(
         (a.reservation_id, a.member_id, a.part_number, a.quantity, a.unit_price_micros)

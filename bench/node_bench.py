@@ -14,12 +14,12 @@ from pathlib import Path
 
 import grpc
 import sqlalchemy as sa
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from alliance.v1 import inventory_pb2 as inv
 from alliance.v1 import inventory_pb2_grpc
 from alliance.v1 import node_pb2 as pb
 from alliance.v1 import types_pb2 as types
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from bench import load
 from bench.echo_server import METHOD as ECHO_METHOD
 from node.launcher import NodeProcess, run_cli, start_node
@@ -61,20 +61,47 @@ def postgres_database() -> Iterator[str]:
 @contextmanager
 def seeded_node(database_url: str, workdir: Path) -> Iterator[NodeProcess]:
     key = str(workdir / "audit.key")
-    run_cli("node", "init", "--db", database_url, "--member-id", "BENCH", "--name", "Bench", "--key", key)
+    run_cli(
+        "node",
+        "init",
+        "--db",
+        database_url,
+        "--member-id",
+        "BENCH",
+        "--name",
+        "Bench",
+        "--key",
+        key,
+    )
     node = start_node(database_url, extra_args=("--key", key))
     try:
         with node.admin_channel() as channel:
             admin = inventory_pb2_grpc.InventoryServiceStub(channel)
-            admin.UpsertLocation(inv.UpsertLocationRequest(site_id="S", warehouse_id="W", location_id="A"))
+            admin.UpsertLocation(
+                inv.UpsertLocationRequest(site_id="S", warehouse_id="W", location_id="A")
+            )
             for part in PARTS:
-                admin.UpsertPart(inv.UpsertPartRequest(part_number=part, description=part, unit_of_measure="C62"))
-                admin.ReceivePurchase(inv.ReceivePurchaseRequest(
-                    movement_id=str(uuid.uuid4()), purchase_order_number="PO", part_number=part,
-                    quantity=10_000_000, unit_of_measure="C62", location_id="A", lot_number="L1",
-                    unit_cost_micros=1_000_000, currency="EUR", actor="bench",
-                    quality_status=types.QUALITY_STATUS_RELEASED))
-                admin.SetSafetyStock(inv.SetSafetyStockRequest(part_number=part, quantity=10_000_000))
+                admin.UpsertPart(
+                    inv.UpsertPartRequest(part_number=part, description=part, unit_of_measure="C62")
+                )
+                admin.ReceivePurchase(
+                    inv.ReceivePurchaseRequest(
+                        movement_id=str(uuid.uuid4()),
+                        purchase_order_number="PO",
+                        part_number=part,
+                        quantity=10_000_000,
+                        unit_of_measure="C62",
+                        location_id="A",
+                        lot_number="L1",
+                        unit_cost_micros=1_000_000,
+                        currency="EUR",
+                        actor="bench",
+                        quality_status=types.QUALITY_STATUS_RELEASED,
+                    )
+                )
+                admin.SetSafetyStock(
+                    inv.SetSafetyStockRequest(part_number=part, quantity=10_000_000)
+                )
         yield node
     finally:
         node.stop()
@@ -91,10 +118,22 @@ def reserve_call() -> load.Call:
 
     async def call(channel: grpc.aio.Channel, client: int, n: int) -> object:
         request = pb.ReserveRequest(
-            reservation_id=str(uuid.uuid4()), plan_id="bench", demand_id="bench", ttl_seconds=3600,
-            lines=[pb.ReserveLine(line_id="1", part_number=PARTS[(client + n) % len(PARTS)], quantity=1,
-                                  unit_of_measure="C62", source=types.SUPPLY_SOURCE_STOCK,
-                                  due_at=due_at, destination="DEWOB")])
+            reservation_id=str(uuid.uuid4()),
+            plan_id="bench",
+            demand_id="bench",
+            ttl_seconds=3600,
+            lines=[
+                pb.ReserveLine(
+                    line_id="1",
+                    part_number=PARTS[(client + n) % len(PARTS)],
+                    quantity=1,
+                    unit_of_measure="C62",
+                    source=types.SUPPLY_SOURCE_STOCK,
+                    due_at=due_at,
+                    destination="DEWOB",
+                )
+            ],
+        )
         return await channel.unary_unary(
             "/alliance.v1.NodeService/Reserve",
             request_serializer=pb.ReserveRequest.SerializeToString,

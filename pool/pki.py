@@ -49,7 +49,9 @@ def _pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
-def create_ca(alliance_name: str, *, valid_days: int = 365, now: dt.datetime | None = None) -> Issued:
+def create_ca(
+    alliance_name: str, *, valid_days: int = 365, now: dt.datetime | None = None
+) -> Issued:
     """A self-signed CA that may only sign end-entity certificates (path length 0)."""
     now = now or _now()
     key = _key()
@@ -70,9 +72,15 @@ def create_ca(alliance_name: str, *, valid_days: int = 365, now: dt.datetime | N
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -130,7 +138,9 @@ def issue(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+            ),
             critical=False,
         )
         .add_extension(
@@ -186,6 +196,10 @@ def write(directory: Path, name: str, issued: Issued) -> tuple[Path, Path]:
 
 def read(directory: Path, name: str) -> Issued:
     try:
-        return Issued((directory / f"{name}.key").read_bytes(), (directory / f"{name}.crt").read_bytes())
+        return Issued(
+            (directory / f"{name}.key").read_bytes(), (directory / f"{name}.crt").read_bytes()
+        )
     except FileNotFoundError as exc:
-        raise PkiError(f"no {name} key and certificate in {directory}: run `alliance pki` first") from exc
+        raise PkiError(
+            f"no {name} key and certificate in {directory}: run `alliance pki` first"
+        ) from exc

@@ -10,7 +10,9 @@ from pool import pki
 
 app = typer.Typer(no_args_is_help=True, help="Alliance certificate authority.")
 
-DirOption = typer.Option(Path("var/pki"), "--dir", help="Directory holding ca.key/ca.crt and issued files.")
+DirOption = typer.Option(
+    Path("var/pki"), "--dir", help="Directory holding ca.key/ca.crt and issued files."
+)
 
 
 @app.command("init")
@@ -32,12 +34,16 @@ def issue(
     name: str = typer.Argument(..., help="Member id, 'coordinator', or a client id."),
     role: str = typer.Option(..., help=f"One of {', '.join(pki.ROLES)}."),
     directory: Path = DirOption,
-    host: list[str] = typer.Option(["localhost", "127.0.0.1"], help="DNS name or IP the holder serves on."),
+    host: list[str] = typer.Option(  # noqa: B008 - Typer's way to declare a repeatable option
+        ["localhost", "127.0.0.1"], help="DNS name or IP the holder serves on."
+    ),
     valid_hours: int = typer.Option(24, help="Certificate lifetime in hours (short-lived)."),
 ) -> None:
     """Issue a certificate for a node, the coordinator or a client."""
     try:
-        issued = pki.issue(pki.read(directory, "ca"), name, role, hosts=tuple(host), valid_hours=valid_hours)
+        issued = pki.issue(
+            pki.read(directory, "ca"), name, role, hosts=tuple(host), valid_hours=valid_hours
+        )
         key, cert = pki.write(directory, name, issued)
     except pki.PkiError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -59,18 +59,24 @@ class DenyListInterceptor(grpc.ServerInterceptor):
     `is_denied(identity)` is consulted on every call so revocations apply at once.
     """
 
-    def __init__(self, is_denied: Callable[[str], bool], exempt: tuple[str, ...] = ("/grpc.health",)) -> None:
+    def __init__(
+        self, is_denied: Callable[[str], bool], exempt: tuple[str, ...] = ("/grpc.health",)
+    ) -> None:
         self._is_denied = is_denied
         self._exempt = exempt
 
-    def intercept_service(self, continuation: Callable[..., Any], details: grpc.HandlerCallDetails) -> Any:
+    def intercept_service(
+        self, continuation: Callable[..., Any], details: grpc.HandlerCallDetails
+    ) -> Any:
         handler = continuation(details)
         if handler is None or details.method.startswith(self._exempt):
             return handler
         return _guarded(handler, self._is_denied)
 
 
-def _guarded(handler: grpc.RpcMethodHandler, is_denied: Callable[[str], bool]) -> grpc.RpcMethodHandler:
+def _guarded(
+    handler: grpc.RpcMethodHandler, is_denied: Callable[[str], bool]
+) -> grpc.RpcMethodHandler:
     def check(context: grpc.ServicerContext) -> None:
         peer = peer_identity(context)
         if peer is not None and is_denied(peer[1]):

@@ -16,12 +16,19 @@ def main() -> int:
         generate(Path(tmp))
         fresh = Path(tmp) / "alliance" / "v1"
         names = sorted(p.name for p in fresh.iterdir())
-        stale = [n for n in names if not (committed / n).exists() or not filecmp.cmp(fresh / n, committed / n, shallow=False)]
+        stale = [
+            n
+            for n in names
+            if not (committed / n).exists()
+            or not filecmp.cmp(fresh / n, committed / n, shallow=False)
+        ]
         extra = sorted(
             p.name for p in committed.glob("*_pb2*.py*") if not (fresh / p.name).exists()
         )
     if stale or extra:
-        print("generated code is stale; run `make proto` and commit:", *stale, *extra, file=sys.stderr)
+        print(
+            "generated code is stale; run `make proto` and commit:", *stale, *extra, file=sys.stderr
+        )
         return 1
     print(f"generated code up to date ({len(names)} files)")
     return 0

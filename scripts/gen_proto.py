@@ -12,7 +12,9 @@ PROTO_DIR = ROOT / "proto"
 
 
 def generate(out_dir: Path) -> None:
-    protos = sorted(str(p.relative_to(PROTO_DIR)) for p in (PROTO_DIR / "alliance" / "v1").glob("*.proto"))
+    protos = sorted(
+        str(p.relative_to(PROTO_DIR)) for p in (PROTO_DIR / "alliance" / "v1").glob("*.proto")
+    )
     include = Path(protoc.__file__).parent / "_proto"
     args = [
         "grpc_tools.protoc",

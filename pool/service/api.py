@@ -216,7 +216,9 @@ class PlanView:
     gap_ppm: int
     solver: str
     nodes_left_out: tuple[tuple[str, str], ...]  # (member id, why: deadline missed, stale, ...)
-    timings_ms: dict[str, int] = field(default_factory=dict)  # quote, solve, reserve, confirm, total
+    timings_ms: dict[str, int] = field(
+        default_factory=dict
+    )  # quote, solve, reserve, confirm, total
     explanations: tuple[dict[str, object], ...] = ()  # candidate-level reasons, en + zh
 
 
@@ -299,22 +301,30 @@ class Coordinator(Protocol):
     def register_tenant(self, principal: Principal, tenant: TenantIn) -> TenantCredentials: ...
     def issue_api_key(self, principal: Principal, role: Role, subject: str) -> str:
         """An operator issues a key for an operator or a supplier (member); shown once."""
+
     def authenticate(self, api_key: str) -> Principal:
         """The principal behind a key (stored hashed). Raises Unauthenticated; applies the
         key holder's rate limit (RateLimited)."""
 
     # pool view
-    def pool_view(self, principal: Principal, part_numbers: Sequence[str] = ()) -> list[PartPool]: ...
+    def pool_view(
+        self, principal: Principal, part_numbers: Sequence[str] = ()
+    ) -> list[PartPool]: ...
 
     # urgent demand
     def submit_demand(
         self, principal: Principal, demand: DemandIn, idempotency_key: str
     ) -> tuple[DemandView, bool]:
         """Stores the demand and starts planning; (view, True) when it replays a stored one."""
+
     def get_demand(self, principal: Principal, demand_id: str) -> DemandView: ...
     def list_demands(self, principal: Principal, limit: int = 100) -> list[DemandView]: ...
     def wait_for_demand(
-        self, principal: Principal, demand_id: str, statuses: Sequence[DemandStatus], timeout_s: float
+        self,
+        principal: Principal,
+        demand_id: str,
+        statuses: Sequence[DemandStatus],
+        timeout_s: float,
     ) -> DemandView: ...
 
     # settlement and fairness

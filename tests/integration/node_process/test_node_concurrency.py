@@ -8,7 +8,6 @@ import uuid
 
 import grpc
 import pytest
-
 from alliance.v1 import inventory_pb2 as inv
 from alliance.v1 import node_pb2 as pb
 from alliance.v1 import node_pb2_grpc
@@ -40,10 +39,22 @@ def test_concurrent_reservations_never_exceed_the_pool_share(node_client: NodeCl
         for _ in range(3):
             quantity = rng.randint(1, 4)
             request = pb.ReserveRequest(
-                reservation_id=str(uuid.uuid4()), plan_id=f"p{seed}", demand_id="D", ttl_seconds=600,
-                lines=[pb.ReserveLine(line_id="1", part_number="BRK-CC", quantity=quantity,
-                                      unit_of_measure="C62", source=types.SUPPLY_SOURCE_STOCK,
-                                      due_at=timestamp_in(24), destination="DEWOB")])
+                reservation_id=str(uuid.uuid4()),
+                plan_id=f"p{seed}",
+                demand_id="D",
+                ttl_seconds=600,
+                lines=[
+                    pb.ReserveLine(
+                        line_id="1",
+                        part_number="BRK-CC",
+                        quantity=quantity,
+                        unit_of_measure="C62",
+                        source=types.SUPPLY_SOURCE_STOCK,
+                        due_at=timestamp_in(24),
+                        destination="DEWOB",
+                    )
+                ],
+            )
             try:
                 stub.Reserve(request, timeout=30)
                 with lock:
@@ -59,7 +70,9 @@ def test_concurrent_reservations_never_exceed_the_pool_share(node_client: NodeCl
     for t in threads:
         t.join()
 
-    (share,) = node_client.node.GetPoolShares(pb.GetPoolSharesRequest(part_numbers=["BRK-CC"])).pool_shares
+    (share,) = node_client.node.GetPoolShares(
+        pb.GetPoolSharesRequest(part_numbers=["BRK-CC"])
+    ).pool_shares
     assert sum(granted) <= 75
     assert share.reserved_quantity == sum(granted)
     assert share.free_quantity == 75 - sum(granted)

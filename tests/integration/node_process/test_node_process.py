@@ -10,7 +10,6 @@ import uuid
 
 import grpc
 import pytest
-
 from alliance.v1 import inventory_pb2 as inv
 from alliance.v1 import node_pb2 as pb
 from alliance.v1 import types_pb2 as types
@@ -45,11 +44,25 @@ class Watcher:
         self.call.cancel()
 
 
-def reserve_request(part: str, quantity: int, *, reservation_id: str | None = None, ttl_s: int = 300) -> pb.ReserveRequest:
+def reserve_request(
+    part: str, quantity: int, *, reservation_id: str | None = None, ttl_s: int = 300
+) -> pb.ReserveRequest:
     return pb.ReserveRequest(
-        reservation_id=reservation_id or str(uuid.uuid4()), plan_id="plan-1", demand_id="D-1", ttl_seconds=ttl_s,
-        lines=[pb.ReserveLine(line_id="1", part_number=part, quantity=quantity, unit_of_measure="C62",
-                              source=types.SUPPLY_SOURCE_STOCK, due_at=timestamp_in(48), destination="DEWOB")],
+        reservation_id=reservation_id or str(uuid.uuid4()),
+        plan_id="plan-1",
+        demand_id="D-1",
+        ttl_seconds=ttl_s,
+        lines=[
+            pb.ReserveLine(
+                line_id="1",
+                part_number=part,
+                quantity=quantity,
+                unit_of_measure="C62",
+                source=types.SUPPLY_SOURCE_STOCK,
+                due_at=timestamp_in(48),
+                destination="DEWOB",
+            )
+        ],
     )
 
 
@@ -108,9 +121,21 @@ def test_quote_holds_nothing_and_picks_lots_first_expiry_first(node_client: Node
     node_client.receive("ECU-300", 20, lot="EARLY", expiry="2027-03-31")
     before = pool_share(node_client, "ECU-300")
 
-    quote = node_client.node.Quote(pb.QuoteRequest(demand_id="D-9", lines=[types.DemandLine(
-        line_id="1", part_number="ECU-300", quantity=25, unit_of_measure="C62",
-        due_at=timestamp_in(24 * 10), destination="DEWOB")]))
+    quote = node_client.node.Quote(
+        pb.QuoteRequest(
+            demand_id="D-9",
+            lines=[
+                types.DemandLine(
+                    line_id="1",
+                    part_number="ECU-300",
+                    quantity=25,
+                    unit_of_measure="C62",
+                    due_at=timestamp_in(24 * 10),
+                    destination="DEWOB",
+                )
+            ],
+        )
+    )
     (line,) = quote.lines
     assert line.stock_quantity == 25
     assert [(lot.lot_number, lot.quantity) for lot in line.lots] == [("EARLY", 20), ("LATE", 5)]
@@ -118,7 +143,9 @@ def test_quote_holds_nothing_and_picks_lots_first_expiry_first(node_client: Node
     assert pool_share(node_client, "ECU-300") == before
 
 
-def test_reserve_is_idempotent_and_confirm_release_follow_the_state_machine(node_client: NodeClient) -> None:
+def test_reserve_is_idempotent_and_confirm_release_follow_the_state_machine(
+    node_client: NodeClient,
+) -> None:
     node_client.add_part("WPR-400", on_hand=100, safety_stock=100)  # pool share 30
     request = reserve_request("WPR-400", 12)
     first = node_client.node.Reserve(request)
@@ -126,7 +153,11 @@ def test_reserve_is_idempotent_and_confirm_release_follow_the_state_machine(node
     retried = node_client.node.Reserve(request)
     assert retried.reservation == first.reservation
     share = pool_share(node_client, "WPR-400")
-    assert (share.contributed_quantity, share.reserved_quantity, share.free_quantity) == (30, 12, 18)
+    assert (share.contributed_quantity, share.reserved_quantity, share.free_quantity) == (
+        30,
+        12,
+        18,
+    )
 
     confirmed = node_client.node.Confirm(pb.ConfirmRequest(reservation_id=request.reservation_id))
     assert confirmed.reservation.state == types.RESERVATION_STATE_CONFIRMED
@@ -139,10 +170,14 @@ def test_reserve_is_idempotent_and_confirm_release_follow_the_state_machine(node
 
     other = reserve_request("WPR-400", 5)
     node_client.node.Reserve(other)
-    released = node_client.node.Release(pb.ReleaseRequest(reservation_id=other.reservation_id, reason="plan changed"))
+    released = node_client.node.Release(
+        pb.ReleaseRequest(reservation_id=other.reservation_id, reason="plan changed")
+    )
     assert released.reservation.state == types.RESERVATION_STATE_RELEASED
     assert pool_share(node_client, "WPR-400").reserved_quantity == 0
-    got = node_client.node.GetReservation(pb.GetReservationRequest(reservation_id=other.reservation_id))
+    got = node_client.node.GetReservation(
+        pb.GetReservationRequest(reservation_id=other.reservation_id)
+    )
     assert got.reservation.state == types.RESERVATION_STATE_RELEASED
 
 

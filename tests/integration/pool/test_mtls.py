@@ -11,7 +11,13 @@ import pytest
 
 from pool import pki
 from pool.adapters.node_client import ChannelFactory
-from pool.tls import DenyListInterceptor, TlsFiles, channel_credentials, peer_identity, server_credentials
+from pool.tls import (
+    DenyListInterceptor,
+    TlsFiles,
+    channel_credentials,
+    peer_identity,
+    server_credentials,
+)
 
 SERVICE = "test.v1.WhoAmI"
 
@@ -38,9 +44,15 @@ def server(alliance: Path) -> Iterator[tuple[str, set[str]]]:
         interceptors=[DenyListInterceptor(revoked.__contains__)],
     )
     srv.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler(SERVICE, {"Call": grpc.unary_unary_rpc_method_handler(who_am_i)}),)
+        (
+            grpc.method_handlers_generic_handler(
+                SERVICE, {"Call": grpc.unary_unary_rpc_method_handler(who_am_i)}
+            ),
+        )
     )
-    port = srv.add_secure_port("127.0.0.1:0", server_credentials(TlsFiles.in_directory(alliance, "S01")))
+    port = srv.add_secure_port(
+        "127.0.0.1:0", server_credentials(TlsFiles.in_directory(alliance, "S01"))
+    )
     srv.start()
     yield f"localhost:{port}", revoked
     srv.stop(None)
@@ -51,12 +63,19 @@ def call(target: str, credentials: grpc.ChannelCredentials) -> bytes:
         return channel.unary_unary(f"/{SERVICE}/Call")(b"", timeout=5)
 
 
-def test_a_member_certificate_is_accepted_and_identifies_the_peer(alliance: Path, server: tuple[str, set[str]]) -> None:
+def test_a_member_certificate_is_accepted_and_identifies_the_peer(
+    alliance: Path, server: tuple[str, set[str]]
+) -> None:
     target, _ = server
-    assert call(target, channel_credentials(TlsFiles.in_directory(alliance, "coordinator"))) == b"coordinator:coordinator"
+    assert (
+        call(target, channel_credentials(TlsFiles.in_directory(alliance, "coordinator")))
+        == b"coordinator:coordinator"
+    )
 
 
-def test_a_client_without_a_certificate_is_refused(alliance: Path, server: tuple[str, set[str]]) -> None:
+def test_a_client_without_a_certificate_is_refused(
+    alliance: Path, server: tuple[str, set[str]]
+) -> None:
     target, _ = server
     no_cert = grpc.ssl_channel_credentials(root_certificates=(alliance / "ca.crt").read_bytes())
     with pytest.raises(grpc.RpcError) as err:
@@ -64,7 +83,9 @@ def test_a_client_without_a_certificate_is_refused(alliance: Path, server: tuple
     assert err.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
-def test_a_certificate_from_another_ca_is_refused(alliance: Path, server: tuple[str, set[str]], tmp_path: Path) -> None:
+def test_a_certificate_from_another_ca_is_refused(
+    alliance: Path, server: tuple[str, set[str]], tmp_path: Path
+) -> None:
     target, _ = server
     rogue_dir = tmp_path / "rogue"
     rogue_ca = pki.create_ca("Rogue")
@@ -102,7 +123,9 @@ def test_the_coordinator_dials_a_member_only_if_its_certificate_names_that_membe
     channels = ChannelFactory(TlsFiles.in_directory(alliance, "coordinator"))
     try:
         for endpoint in (target, f"127.0.0.1:{port}"):
-            answer = channels.channel(endpoint, "S01").unary_unary(f"/{SERVICE}/Call")(b"", timeout=5)
+            answer = channels.channel(endpoint, "S01").unary_unary(f"/{SERVICE}/Call")(
+                b"", timeout=5
+            )
             assert answer == b"coordinator:coordinator"
             with pytest.raises(grpc.RpcError) as err:
                 channels.channel(endpoint, "S99").unary_unary(f"/{SERVICE}/Call")(b"", timeout=5)

@@ -24,7 +24,9 @@ def test_issued_certificates_name_role_and_identity_and_are_short_lived() -> Non
     ("identity", "role", "hours", "message"),
     [("S01", "king", 24, "role"), ("S 01", "node", 24, "identity"), ("S01", "node", 0, "validity")],
 )
-def test_bad_requests_are_refused_with_the_reason(identity: str, role: str, hours: int, message: str) -> None:
+def test_bad_requests_are_refused_with_the_reason(
+    identity: str, role: str, hours: int, message: str
+) -> None:
     ca = pki.create_ca("A")
     with pytest.raises(pki.PkiError, match=message):
         pki.issue(ca, identity, role, valid_hours=hours)

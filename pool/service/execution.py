@@ -414,6 +414,20 @@ class PlanExecutor:
             self._move(s, demand_id, DemandStatus.FAILED, failure)
         log.info("demand_compensated", demand_id=demand_id, plan_id=plan.plan_id)
 
+    def resolve_in_doubt(self, rid: str) -> bool:
+        """Settle an unanswered confirmation (`HoldBook.resolve_in_doubt`); the automaker, told
+        of the doubt when the plan was confirmed, gets the plan again (`plan.updated`)."""
+        if not self.holds.resolve_in_doubt(rid):
+            return False
+        with self.ctx.sessions.begin() as s:
+            reservation = s.get(orm.Reservation, rid)
+            assert reservation is not None
+            plan = s.get(orm.Plan, reservation.plan_id)
+            demand = self._demand(s, reservation.demand_id)
+            if plan is not None and demand.status == DemandStatus.CONFIRMED.value:
+                self._webhook(s, demand, "plan.updated", plan)
+        return True
+
     def _doubt(self, s: Session, plan_id: str) -> str:
         doubtful = self._reservations(s, plan_id, ("in_doubt",))
         if not doubtful:

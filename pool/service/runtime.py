@@ -156,7 +156,7 @@ class CoordinatorRuntime:
                 for rid in self.executor.holds.orphan_ids():
                     self.executor.holds.release_orphan(rid)
                 for rid in self.executor.holds.in_doubt_ids():
-                    self.executor.holds.resolve_in_doubt(rid)
+                    self.executor.resolve_in_doubt(rid)
                 self._resume_stuck()
             except Exception:  # noqa: BLE001 - the next tick tries again
                 log.exception("maintenance_failed")

@@ -6,8 +6,10 @@ import socket
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from node.launcher import start_node
+from pool.adapters import orm
 from pool.adapters.node_client import ChannelFactory, NodeClient, ReserveLineData
 from pool.service.api import AllocationState, DemandIn, DemandLineIn, DemandStatus
 from pool.tls import TlsFiles
@@ -197,7 +199,7 @@ def test_an_unanswered_confirmation_is_never_planned_again(
             register(pool, node)
         pool.runtime.sync_watchers()
         wait_for_pool(pool, "P-100", 180)
-        oem = tenant(pool)
+        oem = tenant(pool, callback_url="http://127.0.0.1:9/oem")  # deliveries are only queued
         view, _ = pool.submit_demand(oem, _demand(pool.ctx.now_ms(), 150), "k")
         assert pool.executor.run_until(view.demand_id, DemandStatus.CONFIRMING) is (
             DemandStatus.CONFIRMING
@@ -224,11 +226,16 @@ def test_an_unanswered_confirmation_is_never_planned_again(
         assert pool.executor.holds.in_doubt_ids() == [s2_hold]
 
         wait_until(lambda: s2.reservations() == {s2_hold: "confirmed"}, what="S02 to confirm")
-        assert pool.executor.holds.resolve_in_doubt(s2_hold)
+        assert pool.executor.resolve_in_doubt(s2_hold)
         plan = pool.get_demand(oem, view.demand_id).plan
         assert plan is not None
         assert _held_quantities(plan) == {"S01": 60, "S02": 60, "S03": 30}
         assert sum(_held_quantities(plan).values()) == 150  # each unit shipped once
         assert pool.executor.holds.in_doubt_ids() == []
+        with pool.ctx.sessions() as s:  # the automaker hears of the settled hold
+            events = s.scalars(
+                sa.select(orm.WebhookDelivery.event).order_by(orm.WebhookDelivery.created_at_ms)
+            ).all()
+        assert events[-1] == "plan.updated" and "plan.confirmed" in events
     finally:
         pool.close()

@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 
 from audit.checkpoints import CheckpointError, open_checkpoint, parse_body
 from audit.ed25519 import Signer
-from audit.note import NoteError, parse_note, parse_vkey
-from audit.store import LogReader
+from audit.note import Note, NoteError, parse_note, parse_vkey
+from audit.store import AuditStoreError, LogReader, LogStore
 from audit.witness import CosignRefused, Witness
 from node.domain.clock import Clock, SystemClock
 from node.grpc import errors
@@ -29,11 +29,13 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         witness: Witness | None,
         trusted_logs: Mapping[str, bytes],
         clock: Clock | None = None,
+        store: LogStore | None = None,
     ) -> None:
         self._engine = engine
         # Proofs only read: on SQLite they must not take the writers' lock (BEGIN IMMEDIATE).
         self._reads = engine.execution_options(sqlite_begin="DEFERRED")
         self._log = log
+        self._store = store  # this node's log with its key: keeps cosignatures of it
         self._witness = witness
         self._trusted_logs = dict(trusted_logs)
         self._clock = clock or SystemClock()
@@ -133,7 +135,42 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                 raise api.PreconditionFailed(str(exc)) from None
         return audit_pb2.CosignCheckpointResponse(cosigned_checkpoint=cosigned)
 
+    @errors.unary
+    def AddCosignature(
+        self, request: audit_pb2.AddCosignatureRequest, context: grpc.ServicerContext
+    ) -> audit_pb2.AddCosignatureResponse:
+        store, text = self._own_store(), request.cosigned_checkpoint
+        try:
+            note = parse_note(text)
+            size = parse_body(note.text).size
+        except (NoteError, CheckpointError) as exc:
+            raise api.InvalidInput(f"not a cosigned checkpoint note: {exc}") from None
+        refusals = []
+        with self._engine.begin() as conn:
+            for name, key in self._trusted_witnesses(note):
+                try:
+                    store.add_cosignature(conn, text, name, key)
+                    return audit_pb2.AddCosignatureResponse(tree_size=size)
+                except (AuditStoreError, NoteError, ValueError) as exc:
+                    refusals.append(str(exc))
+        raise api.PreconditionFailed(
+            "no cosignature of this node's checkpoint by a log it trusts"
+            + (f": {'; '.join(refusals)}" if refusals else "")
+        )
+
     # --- helpers ----------------------------------------------------------------------------
+
+    def _trusted_witnesses(self, note: Note) -> list[tuple[str, bytes]]:
+        # A witness signs under its own name; the key must be one this node trusts.
+        names = sorted({line.name for line in note.signatures})
+        return [(name, key) for name in names for key in self._trusted_logs.values()]
+
+    def _own_store(self) -> LogStore:
+        if self._store is None:
+            raise api.PreconditionFailed(
+                "this node was started without its audit key: it keeps no cosignatures"
+            )
+        return self._store
 
     def _own_log(self) -> LogReader:
         if self._log is None:
@@ -171,7 +208,12 @@ def node_audit_servicer(
     info = service.node_info()
     log = _own_log(engine, info.audit_public_key)
     witness = Witness(info.member_id, signer) if signer is not None else None
-    return AuditServicer(engine, log, witness, trusted_logs(coordinator_vkey), clock)
+    store = (
+        LogStore(log.origin, signer, info.member_id)
+        if log is not None and signer is not None
+        else None
+    )
+    return AuditServicer(engine, log, witness, trusted_logs(coordinator_vkey), clock, store)
 
 
 def _own_log(engine: Engine, public_key: bytes) -> LogReader | None:

@@ -401,6 +401,15 @@ class NodeClient:
             raise self._error(exc) from None
         return int(r.tree_size)
 
+    def add_cosignature(self, cosigned_note: str) -> int:
+        """Hand the node our cosignature on its checkpoint, for its own exports."""
+        request = audit_pb2.AddCosignatureRequest(cosigned_checkpoint=cosigned_note)
+        try:
+            r = self._audit.AddCosignature(request, timeout=self._deadline_s)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return int(r.tree_size)
+
     def cosign_checkpoint(self, note: str, previous_size: int, proof: Sequence[bytes]) -> str:
         """The node's cosignature on our checkpoint, proven consistent from `previous_size`."""
         request = audit_pb2.CosignCheckpointRequest(

@@ -87,13 +87,25 @@ class CrossCosigner:
         with self.ctx.sessions.begin() as s:
             try:
                 with s.begin_nested():
-                    return self.ctx.trail.cosign_node_checkpoint(
+                    checkpoint = self.ctx.trail.cosign_node_checkpoint(
                         s, member.member_id, note, member.audit_public_key, proof, now
                     )
+                    cosigned = s.get(orm.NodeCheckpoint, (member.member_id, checkpoint.size))
             except CosignRefused as exc:
                 if self.ctx.trail.refuse_node_checkpoint(s, member.member_id, note, str(exc), now):
                     log.error("node_checkpoint_refused", member_id=member.member_id, why=str(exc))
                 return None
+            cosigned_note = cosigned.cosigned_note if cosigned is not None else ""
+        if checkpoint.size > last_size and cosigned_note:
+            self._hand_back(member, client, cosigned_note)
+        return checkpoint
+
+    def _hand_back(self, member: orm.Member, client: NodeClient, cosigned_note: str) -> None:
+        """The node keeps our cosignature with its checkpoint: its own exports then show it."""
+        try:
+            client.add_cosignature(cosigned_note)
+        except NodeRefused as exc:
+            self._complain(member.member_id, "cosignature_not_kept", str(exc))
 
     @staticmethod
     def _proof_from(client: NodeClient, last_size: int, size: int) -> list[bytes]:

@@ -78,3 +78,15 @@ class CosignCheckpointResponse(_message.Message):
     COSIGNED_CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     cosigned_checkpoint: str
     def __init__(self, cosigned_checkpoint: _Optional[str] = ...) -> None: ...
+
+class AddCosignatureRequest(_message.Message):
+    __slots__ = ("cosigned_checkpoint",)
+    COSIGNED_CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    cosigned_checkpoint: str
+    def __init__(self, cosigned_checkpoint: _Optional[str] = ...) -> None: ...
+
+class AddCosignatureResponse(_message.Message):
+    __slots__ = ("tree_size",)
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    tree_size: int
+    def __init__(self, tree_size: _Optional[int] = ...) -> None: ...

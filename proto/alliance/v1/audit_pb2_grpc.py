@@ -59,6 +59,11 @@ class AuditServiceStub:
                 request_serializer=alliance_dot_v1_dot_audit__pb2.CosignCheckpointRequest.SerializeToString,
                 response_deserializer=alliance_dot_v1_dot_audit__pb2.CosignCheckpointResponse.FromString,
                 _registered_method=True)
+        self.AddCosignature = channel.unary_unary(
+                '/alliance.v1.AuditService/AddCosignature',
+                request_serializer=alliance_dot_v1_dot_audit__pb2.AddCosignatureRequest.SerializeToString,
+                response_deserializer=alliance_dot_v1_dot_audit__pb2.AddCosignatureResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -106,6 +111,14 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddCosignature(self, request, context):
+        """Keep a cosignature the coordinator made on one of this node's checkpoints, so the node's
+        own exports carry it. Only a cosignature by a log this node trusts is kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +146,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.CosignCheckpoint,
                     request_deserializer=alliance_dot_v1_dot_audit__pb2.CosignCheckpointRequest.FromString,
                     response_serializer=alliance_dot_v1_dot_audit__pb2.CosignCheckpointResponse.SerializeToString,
+            ),
+            'AddCosignature': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddCosignature,
+                    request_deserializer=alliance_dot_v1_dot_audit__pb2.AddCosignatureRequest.FromString,
+                    response_serializer=alliance_dot_v1_dot_audit__pb2.AddCosignatureResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +288,33 @@ class AuditService:
             '/alliance.v1.AuditService/CosignCheckpoint',
             alliance_dot_v1_dot_audit__pb2.CosignCheckpointRequest.SerializeToString,
             alliance_dot_v1_dot_audit__pb2.CosignCheckpointResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddCosignature(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/alliance.v1.AuditService/AddCosignature',
+            alliance_dot_v1_dot_audit__pb2.AddCosignatureRequest.SerializeToString,
+            alliance_dot_v1_dot_audit__pb2.AddCosignatureResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -33,7 +33,7 @@ from audit.schema import (
     audit_log,
     audit_tree_node,
 )
-from audit.store import LogStore
+from audit.store import LogReader, LogStore
 from node.launcher import NodeProcess, start_node
 from node.service.factory import init_node
 from pool import pki
@@ -240,7 +240,26 @@ def test_the_coordinator_and_honest_nodes_cosign_each_others_checkpoints(
         assert state.tree_size == checkpoint.size
         witnessed = scene.witness(member_id)
         assert witnessed.cosigned_size > 0 and not witnessed.refusal
+        # The node keeps our cosignature with its own checkpoint, so its exports show it.
+        kept = _node_checkpoint(scene.members[member_id].node, witnessed.cosigned_size)
+        (ours,) = [
+            x for x in parse_note(kept).signatures
+            if is_cosignature_by(x, "coordinator", trail.public_key)
+        ]
+        verify_cosignature(parse_note(kept).text, ours, trail.public_key)
     assert "S02" not in {x.name for x in parsed.signatures}  # its cosignature fails its key
+
+
+def _node_checkpoint(node: Node, size: int) -> str:
+    engine = sa.create_engine(node.database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            (origin,) = LogReader.origins(conn)
+            note = LogReader(origin).checkpoint_note(conn, size)
+    finally:
+        engine.dispose()
+    assert note is not None
+    return note
 
 
 def test_a_node_whose_registered_key_differs_is_not_cosigned_and_that_is_recorded(

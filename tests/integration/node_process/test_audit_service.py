@@ -10,15 +10,25 @@ from pathlib import Path
 
 import grpc
 import pytest
+import sqlalchemy as sa
 from alliance.v1 import audit_pb2 as pb
 from alliance.v1 import audit_pb2_grpc, inventory_pb2_grpc, node_pb2, node_pb2_grpc
 
-from audit.checkpoints import Checkpoint, open_checkpoint, parse_body, sign_checkpoint
+from audit.checkpoints import (
+    Checkpoint,
+    add_signature,
+    cosign,
+    is_cosignature_by,
+    open_checkpoint,
+    parse_body,
+    sign_checkpoint,
+)
 from audit.ed25519 import Signer
 from audit.keys import generate_keypair, load_private_key
 from audit.log import AuditLog
 from audit.note import format_vkey, parse_note
 from audit.proofs import verify_consistency, verify_inclusion
+from audit.store import LogReader
 from node.launcher import run_cli, start_node
 
 from .conftest import NodeClient
@@ -181,3 +191,33 @@ def test_a_node_cosigns_the_coordinators_growing_log_and_refuses_a_fork(
     assert state.tree_size == 7  # nothing refused moved the witness
     for opened in (log, forked, stranger):
         opened.close()
+
+
+def test_a_node_keeps_a_trusted_cosignature_of_its_checkpoint(
+    node: AuditedNode, coordinator_key: Path, database_url: str
+) -> None:
+    node.client.add_part("BRK-1", on_hand=40, safety_stock=100)  # the log signs a checkpoint
+    own = node.audit.GetCheckpoint(pb.GetCheckpointRequest())
+    body = parse_note(own.checkpoint).text
+    trusted = Signer(load_private_key(coordinator_key))
+    line = cosign(body, "coordinator", trusted, 1_790_000_000)
+    kept = node.audit.AddCosignature(
+        pb.AddCosignatureRequest(cosigned_checkpoint=add_signature(own.checkpoint, line))
+    )
+    assert kept.tree_size == own.tree_size
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:  # the node may have signed a newer checkpoint meanwhile
+        now = LogReader(node.origin).checkpoint_note(conn, own.tree_size)
+    engine.dispose()
+    assert now is not None
+    assert any(is_cosignature_by(x, "coordinator", trusted.public_key)
+               for x in parse_note(now).signatures)  # fmt: skip
+
+    stranger = cosign(body, "coordinator", Signer.generate(), 1_790_000_000)
+    untrusted = pb.AddCosignatureRequest(
+        cosigned_checkpoint=add_signature(own.checkpoint, stranger)
+    )
+    precondition = grpc.StatusCode.FAILED_PRECONDITION
+    _refused(lambda: node.audit.AddCosignature(untrusted), precondition, "trusts")
+    garbage = pb.AddCosignatureRequest(cosigned_checkpoint="not a note")
+    _refused(lambda: node.audit.AddCosignature(garbage), grpc.StatusCode.INVALID_ARGUMENT, "note")

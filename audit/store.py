@@ -48,6 +48,7 @@ from audit.statements import SignedEntry, Statement, StatementError, sign_statem
 __all__ = [
     "LogReader",
     "LogStore",
+    "OwnEntry",
     "Receipt",
     "LogConflict",
     "AuditStoreError",
@@ -62,6 +63,15 @@ class AuditStoreError(Exception):
 
 class LogConflict(AuditStoreError):
     """Another writer extended the log between our read and our write; retry the transaction."""
+
+
+@dataclass(frozen=True)
+class OwnEntry:
+    """An entry the log's own member built and signed, with the fields the log indexes."""
+
+    entry: SignedEntry
+    kind: str
+    at_ms: int
 
 
 @dataclass(frozen=True)
@@ -138,12 +148,7 @@ class LogReader:
 
     def checkpoint_note(self, conn: Connection | Session, tree_size: int) -> str | None:
         c = _connection(conn)
-        return c.execute(
-            sa.select(audit_checkpoint.c.note).where(
-                audit_checkpoint.c.log_id == self._log_id(c),
-                audit_checkpoint.c.tree_size == tree_size,
-            )
-        ).scalar_one_or_none()
+        return _checkpoint_note(c, self._log_id(c), tree_size)
 
     def latest_checkpoint(self, conn: Connection | Session) -> str | None:
         c = _connection(conn)
@@ -388,39 +393,66 @@ class LogStore(LogReader):
                 raise AuditStoreError(f"cannot append as {statement.author!r}")
         return self._append_locked(_connection(conn), entries, statements)
 
+    def append_own_entries(
+        self, conn: Connection | Session, entries: Sequence[OwnEntry], *, checkpoint: bool
+    ) -> tuple[list[Receipt], str]:
+        """The hot path of an owner that built and signed its statements itself: no statement
+        is parsed again, and with `checkpoint` the new head is signed from what this append
+        already holds (no second read of the head). Returns the receipts and the note ("" when
+        no checkpoint was asked for or nothing was appended)."""
+        c = _connection(conn)
+        rows = [(own.entry, self.member_id, own.kind, own.at_ms) for own in entries]
+        log_id, compact, receipts = self._append_rows(c, rows)
+        if not checkpoint or not receipts:
+            return receipts, ""
+        return receipts, self._store_checkpoint(c, log_id, compact)
+
     def _append_locked(
         self, c: Connection, entries: Sequence[SignedEntry], statements: Sequence[Statement]
     ) -> list[Receipt]:
+        rows = [
+            (entry, statement.author, statement.kind, statement.at_ms)
+            for entry, statement in zip(entries, statements, strict=True)
+        ]
+        return self._append_rows(c, rows)[2]
+
+    def _append_rows(
+        self, c: Connection, rows: Sequence[tuple[SignedEntry, str, str, int]]
+    ) -> tuple[int, CompactRange, list[Receipt]]:
+        """Append (entry, author, kind, at_ms) rows under the head's lock; returns the log id,
+        the compact range after the append and one receipt per entry."""
         head = self._head_or_fail(c, lock=True)
         compact = CompactRange.from_bytes(head.size, head.frontier)
+        log_id = head.log_id
         entry_rows, node_rows, receipts = [], [], []
-        for entry, statement in zip(entries, statements, strict=True):
+        for entry, author, kind, at_ms in rows:
             index = compact.size
-            for level, node_index, value in compact.append(entry.leaf_hash):
+            leaf = entry.leaf_hash
+            for level, node_index, value in compact.append(leaf):
                 node_rows.append(
-                    {"log_id": head.log_id, "level": level, "node_index": node_index, "hash": value}
+                    {"log_id": log_id, "level": level, "node_index": node_index, "hash": value}
                 )
             entry_rows.append(
                 {
-                    "log_id": head.log_id,
+                    "log_id": log_id,
                     "leaf_index": index,
                     "statement": entry.statement_bytes,
                     "signature": entry.signature,
-                    "leaf_hash": entry.leaf_hash,
-                    "author": statement.author,
-                    "kind": statement.kind,
-                    "at_ms": statement.at_ms,
+                    "leaf_hash": leaf,
+                    "author": author,
+                    "kind": kind,
+                    "at_ms": at_ms,
                 }
             )
-            receipts.append(Receipt(entry.leaf_hash, index, entry.signature, entry.statement_bytes))
+            receipts.append(Receipt(leaf, index, entry.signature, entry.statement_bytes))
         if not entry_rows:
-            return []
+            return log_id, compact, []
         insert_rows(c, audit_entry, entry_rows)
         insert_rows(c, audit_tree_node, node_rows)
         moved = c.execute(
             _MOVE_HEAD,
             {
-                "head_log_id": head.log_id,
+                "head_log_id": log_id,
                 "head_size": head.size,
                 "new_size": compact.size,
                 "new_frontier": compact.to_bytes(),
@@ -428,7 +460,7 @@ class LogStore(LogReader):
         )
         if moved.rowcount != 1:
             raise LogConflict(f"log {self.origin!r} grew during this append")
-        return receipts
+        return log_id, compact, receipts
 
     # --- checkpoints and cosignatures -------------------------------------------------------
 
@@ -436,15 +468,22 @@ class LogStore(LogReader):
         """Sign (once per size) and store a checkpoint of the log as it is in this transaction."""
         c = _connection(conn)
         head = self._head_or_fail(c, lock=True)
-        existing = self.checkpoint_note(c, head.size)
+        existing = _checkpoint_note(c, head.log_id, head.size)
         if existing is not None:
             return existing
-        root = CompactRange.from_bytes(head.size, head.frontier).root()
-        note = sign_checkpoint(Checkpoint(self.origin, head.size, root), self.origin, self.signer)
+        compact = CompactRange.from_bytes(head.size, head.frontier)
+        return self._store_checkpoint(c, head.log_id, compact)
+
+    def _store_checkpoint(self, c: Connection, log_id: int, compact: CompactRange) -> str:
+        """Sign the head `compact` describes (held locked by the caller) and store the note."""
+        root = compact.root()
+        note = sign_checkpoint(
+            Checkpoint(self.origin, compact.size, root), self.origin, self.signer
+        )
         c.execute(
             sa.insert(audit_checkpoint).values(
-                log_id=head.log_id,
-                tree_size=head.size,
+                log_id=log_id,
+                tree_size=compact.size,
                 root_hash=root,
                 note=note,
                 signed_at_ms=now_ms(),
@@ -506,6 +545,14 @@ _MOVE_HEAD = (
     )
     .values(size=sa.bindparam("new_size"), frontier=sa.bindparam("new_frontier"))
 )
+
+
+def _checkpoint_note(c: Connection, log_id: int, tree_size: int) -> str | None:
+    return c.execute(
+        sa.select(audit_checkpoint.c.note).where(
+            audit_checkpoint.c.log_id == log_id, audit_checkpoint.c.tree_size == tree_size
+        )
+    ).scalar_one_or_none()
 
 
 class _SqlNodes:

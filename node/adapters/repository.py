@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from node.adapters.orm import (
     Capacity,
@@ -21,6 +23,19 @@ from node.adapters.orm import (
     ShippingLane,
     StockBalance,
 )
+
+
+def one_of(
+    session: Session, column: InstrumentedAttribute[Any], values: Collection[Any]
+) -> ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL the values travel as one array parameter, so the
+    statement text and its prepared plan are the same whatever their number, and are read
+    through `unnest`: a generic plan of `column = ANY($1)` would compare every row with every
+    element, while `IN (SELECT unnest($1))` probes the column's index once per value."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=ARRAY(column.type))
+        return column.in_(select(func.unnest(array)).scalar_subquery())
+    return column.in_(values)
 
 
 def identity(session: Session) -> NodeIdentity | None:
@@ -45,7 +60,7 @@ def lock_parts(
         select(Part, PartPool, Capacity)
         .join(PartPool, PartPool.part_id == Part.id)
         .outerjoin(Capacity, Capacity.part_id == Part.id)
-        .where(Part.part_number.in_(numbers))
+        .where(one_of(session, Part.part_number, numbers))
         .order_by(Part.part_number)
         .with_for_update(of=[Part, PartPool])
     ).all()
@@ -73,7 +88,7 @@ def lots_of(session: Session, part_ids: Collection[int]) -> dict[int, list[Lot]]
         return result
     for lot in session.scalars(
         select(Lot)
-        .where(Lot.part_id.in_(part_ids), or_(Lot.on_hand > 0, Lot.reserved > 0))
+        .where(one_of(session, Lot.part_id, part_ids), or_(Lot.on_hand > 0, Lot.reserved > 0))
         .order_by(Lot.part_id, Lot.id)
     ):
         result[lot.part_id].append(lot)
@@ -192,7 +207,7 @@ def reservations(session: Session, reservation_ids: Collection[str]) -> list[Res
     return list(
         session.scalars(
             select(Reservation)
-            .where(Reservation.reservation_id.in_(reservation_ids))
+            .where(one_of(session, Reservation.reservation_id, reservation_ids))
             .execution_options(populate_existing=True)
         )
     )

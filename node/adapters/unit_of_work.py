@@ -18,8 +18,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.store import insert_rows
-from node.adapters.orm import NodeIdentity, OutboxCounter, OutboxEvent, table_of
+from node.adapters.bulk import flush_changed
+from node.adapters.orm import (
+    Lot,
+    NodeIdentity,
+    OutboxCounter,
+    OutboxEvent,
+    Part,
+    PartPool,
+    StockBalance,
+    table_of,
+)
 from node.service.codec import dumps
+
+# Rows a batch changes by the dozen; written in bulk (adapters/bulk.py) ahead of the flush.
+BULK_FLUSHED = frozenset({Lot, Part, PartPool, StockBalance})
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         session = self.session
+        flush_changed(session, BULK_FLUSHED)
         if self._events:
             session.flush()
             count = len(self._events)

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from audit.ed25519 import Signer
 from audit.schema import audit_checkpoint, audit_entry, audit_log
 from audit.statements import STATEMENT_TYPE, SignedEntry, StatementKind
-from audit.store import LogStore, Receipt, insert_rows
+from audit.store import LogStore, OwnEntry, Receipt, insert_rows
 from node.adapters.orm import ReservationReceipt, table_of
 from node.adapters.unit_of_work import PendingEvent
 from node.service.api import AuditReceiptView
@@ -107,6 +107,17 @@ def _quoted(text: str | None) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def statement_kind(event_type: str) -> str:
+    return _kind_of(event_type)[0]
+
+
+def _kind_of(event_type: str) -> tuple[str, str]:
+    kind = _KINDS.get(event_type)
+    if kind is None:
+        kind = _KINDS[event_type] = _kind(event_type)
+    return kind
+
+
 def statement_bytes(author: str, sequence: int, event: PendingEvent) -> bytes:
     """The RFC 8785 bytes of an event's statement, built without re-parsing its payload.
 
@@ -114,9 +125,7 @@ def statement_bytes(author: str, sequence: int, event: PendingEvent) -> bytes:
     RFC 8785 form as long as it is ASCII (key order by UTF-16 units then equals Python's);
     anything else takes the `rfc8785` library's path.
     """
-    kind = _KINDS.get(event.event_type)
-    if kind is None:
-        kind = _KINDS[event.event_type] = _kind(event.event_type)
+    kind = _kind_of(event.event_type)
     text = (
         f'{{"at_ms":{event.occurred_at_ms},"author":{_quoted(author)},"elements":{kind[1]},'
         f'"kind":"{kind[0]}","payload":{{"actor":{_quoted(event.actor)},'
@@ -168,18 +177,24 @@ class NodeAuditTrail:
         entries = []
         for offset, event in enumerate(events):
             raw = statement_bytes(author, first_sequence + offset, event)
-            entries.append(SignedEntry(raw, sign(raw)))
-        receipts = self.store.append_own_signed(session, entries)
+            entries.append(
+                OwnEntry(
+                    SignedEntry(raw, sign(raw)),
+                    statement_kind(event.event_type),
+                    event.occurred_at_ms,
+                )
+            )
+        promises = any(event.event_type.startswith("reservation.") for event in events)
+        checkpoint = promises or self._checkpoint_due(len(entries))
+        receipts, note = self.store.append_own_entries(session, entries, checkpoint=checkpoint)
+        size = receipts[-1].leaf_index + 1 if note else 0
+        if note:
+            self._checkpointed()
         promised = [
             (event, receipt)
             for event, receipt in zip(events, receipts, strict=True)
             if event.event_type.startswith("reservation.")
         ]
-        note, size = "", 0
-        if promised or self._checkpoint_due(len(receipts)):
-            note = self.store.sign_checkpoint(session)
-            size = receipts[-1].leaf_index + 1
-            self._checkpointed()
         if not promised:
             return {}
         insert_rows(

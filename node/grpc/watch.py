@@ -5,7 +5,9 @@ events to the open streams. One background thread reads new events (woken at onc
 `notify_committed()` after a use case of this process commits, and every `poll_interval_s`
 for changes committed by other processes, e.g. the CLI on the same database) and hands each
 event to every subscription that wants its part. Watchers never query the database
-themselves, except once to catch up when resuming from an older sequence.
+themselves, except once to catch up when resuming from an older sequence. The interval bounds
+how late another process's commit is seen (within the 100 ms a watcher is promised); this
+process's own commits never wait for it.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class PoolShareFeed:
         self,
         service: api.NodeService,
         *,
-        poll_interval_s: float = 0.02,
+        poll_interval_s: float = 0.1,
         max_backlog: int = 10_000,
     ) -> None:
         self._service = service

@@ -165,23 +165,37 @@ class PlanExecutor:
             assert plan is not None
             plan.revision += 1
             revision = plan.revision
-            for a in solved.allocations:
-                rid = rules.reservation_id(plan_id, revision, a.supplier_id, a.source)
-                if s.get(orm.Reservation, rid) is None:
+            rid_of = {
+                (a.supplier_id, a.source): rules.reservation_id(
+                    plan_id, revision, a.supplier_id, a.source
+                )
+                for a in solved.allocations
+            }
+            existing = set(
+                s.scalars(
+                    sa.select(orm.Reservation.reservation_id).where(
+                        orm.Reservation.reservation_id.in_(set(rid_of.values()))
+                    )
+                )
+            )
+            for (member_id, _), rid in sorted(rid_of.items()):
+                if rid not in existing:
                     s.add(
                         orm.Reservation(
                             reservation_id=rid,
                             plan_id=plan_id,
                             demand_id=demand_id,
                             revision=revision,
-                            member_id=a.supplier_id,
+                            member_id=member_id,
                             state="planned",
                             sales_order_number="",
                             error="",
                             updated_at_ms=now,
                         )
                     )
-                    s.flush()
+            s.flush()  # holds before the allocations that name them
+            for a in solved.allocations:
+                rid = rid_of[(a.supplier_id, a.source)]
                 text = chosen_text.get((a.line_id, a.supplier_id, a.source))
                 line = line_of[a.line_id]
                 s.add(

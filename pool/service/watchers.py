@@ -98,24 +98,24 @@ class MemberWatcher:
 
     def _apply(self, events: Sequence[WatchEvent]) -> None:
         """Apply the events that arrived together in one transaction (one commit, not one per
-        event: a busy node sends hundreds a second)."""
+        event: a busy node sends hundreds a second); each part's latest share wins."""
         now = self.ctx.now_ms()
         with self.ctx.sessions.begin() as s:
             member = s.get(orm.Member, self.member_id)
             if member is None:
                 return
             member.last_event_at_ms = now
+            latest: dict[str, ShareData] = {}
             for event in events:
                 if event.snapshot is None and event.sequence <= member.last_sequence:
                     continue  # already applied before a reconnect
                 if event.snapshot is not None:
                     s.execute(sa.delete(orm.Cell).where(orm.Cell.member_id == self.member_id))
-                    s.flush()
-                    for share in event.snapshot:
-                        _upsert(s, self.member_id, share, now)
+                    latest = {share.part_number: share for share in event.snapshot}
                 elif event.change is not None:
-                    _upsert(s, self.member_id, event.change, now)
+                    latest[event.change.part_number] = event.change
                 member.last_sequence = max(member.last_sequence, event.sequence)
+            _upsert_all(s, self.member_id, list(latest.values()), now)
         self.ctx.notify_changed()
 
 
@@ -157,25 +157,42 @@ def in_batches(items: Iterator[T], max_batch: int, name: str) -> Iterator[list[T
         yield batch
 
 
-def _upsert(s: sa.orm.Session, member_id: str, share: ShareData, now: int) -> None:
-    cell = s.get(orm.Cell, (member_id, share.part_number))
-    if cell is None:
-        cell = orm.Cell(member_id=member_id, part_number=share.part_number)
-        s.add(cell)
-    cell.unit_of_measure = share.unit_of_measure
-    cell.contributed_quantity = share.contributed_quantity
-    cell.reserved_quantity = share.reserved_quantity
-    cell.free_quantity = share.free_quantity
-    cell.opted_out = share.opted_out
-    cell.updated_at_ms = now
+def _upsert_all(s: sa.orm.Session, member_id: str, shares: Sequence[ShareData], now: int) -> None:
+    """Store a member's shares: the cells there are, read in one query, updated in place."""
+    if not shares:
+        return
+    cells = {
+        cell.part_number: cell
+        for cell in s.scalars(
+            sa.select(orm.Cell).where(
+                orm.Cell.member_id == member_id,
+                orm.Cell.part_number.in_([share.part_number for share in shares]),
+            )
+        )
+    }
+    for share in shares:
+        cell = cells.get(share.part_number)
+        if cell is None:
+            cell = orm.Cell(member_id=member_id, part_number=share.part_number)
+            s.add(cell)
+        cell.unit_of_measure = share.unit_of_measure
+        cell.contributed_quantity = share.contributed_quantity
+        cell.reserved_quantity = share.reserved_quantity
+        cell.free_quantity = share.free_quantity
+        cell.opted_out = share.opted_out
+        cell.updated_at_ms = now
 
 
 def heartbeat(ctx: Context, nodes: NodeDirectory, member_id: str) -> bool:
-    """One GetPoolShares: an answer proves the node alive even when its stock does not move."""
+    """One GetPoolShares: an answer proves the node alive even when its stock does not move.
+    A node whose watch delivered within the last interval is alive already: no call."""
     with ctx.sessions() as s:
         member = s.get(orm.Member, member_id)
         if member is None or not member.active:
             return False
+        interval_ms = ctx.settings.heartbeat_interval_s * 1000
+        if ctx.now_ms() - (member.last_event_at_ms or 0) < interval_ms:
+            return True
         client = nodes.client(member)
     try:
         client.pool_shares()

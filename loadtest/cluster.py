@@ -29,7 +29,9 @@ from pool.service import api
 from pool.service.factory import coordinator_vkey, open_coordinator
 from pool.settings import PoolSettings
 
-LOADTEST_CLIENT = "loadtest"  # the certificate the simulated NodeService clients present
+# The certificate the simulated alliance callers present to the nodes: they stand in for the
+# coordinator, the only role a node answers over mutual TLS.
+LOADTEST_CLIENT = "loadtest"
 TENANTS = {
     "OEM-WOB": "Volkswagen Wolfsburg",
     "OEM-MUC": "BMW Munich",
@@ -145,7 +147,7 @@ def launch(workdir: Path, run_id: str, say: Say, node_env: dict[str, str]) -> Cl
     names = dict(zip(members, node_names, strict=True))
     urls = postgres.create_databases([*names.values(), pool_name])
     say(f"{len(urls)} PostgreSQL databases {postgres.PREFIX}{run_id}_*")
-    make_pki(workdir / "pki", members, clients=(LOADTEST_CLIENT,))
+    make_pki(workdir / "pki", members, clients=(), callers=(LOADTEST_CLIENT,))
     settings = _coordinator_settings(workdir, urls[pool_name])
     # Nodes cosign the coordinator's checkpoints: they start knowing its log's key.
     node_env = {**node_env, "ALLIANCE_NODE_COORDINATOR_VKEY": coordinator_vkey(settings)}

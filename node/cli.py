@@ -388,6 +388,7 @@ def serve(
                 admin_add_port=insecure_ports,
                 max_workers=settings.max_workers,
                 audit=audit,
+                callers=_caller_policy(settings, tls_dir) if tls_dir is not None else None,
             )
         except (OSError, RuntimeError) as exc:
             raise CliError(f"cannot listen: {exc}") from None
@@ -401,6 +402,16 @@ def serve(
 
         serve_until_signalled(server, ready, settings.shutdown_grace_s)
         err.print(f"node {info.member_id} stopped")
+
+
+def _caller_policy(settings: NodeSettings, tls_dir: Path) -> Any:
+    """Over mutual TLS only the alliance's coordinator role may call (ALLIANCE_NODE_CALLER_ROLES)
+    and no one on the alliance's deny list (ALLIANCE_NODE_DENY_LIST_PATH, default
+    TLS_DIR/revoked.txt): another member's certificate or an automaker's opens nothing here."""
+    from pool.tls import CallerPolicy, DenyList
+
+    deny_list = DenyList(settings.deny_list_path or tls_dir / "revoked.txt")
+    return CallerPolicy(deny_list.__contains__, roles=settings.caller_roles)
 
 
 def _audit_servicer(service: api.NodeService, key_path: Path, settings: NodeSettings) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class NodeSettings(BaseSettings):
@@ -31,3 +32,15 @@ class NodeSettings(BaseSettings):
     # (`alliance pool init` prints it): the node cosigns that log's checkpoints, and only
     # those. Empty: the node cosigns nothing.
     coordinator_vkey: str = ""
+    # Over mutual TLS: the certificate roles that may call the alliance port (comma-separated
+    # in the environment), and the alliance's list of revoked identities (default:
+    # revoked.txt beside the CA certificate in --tls-dir), re-read when it changes.
+    caller_roles: Annotated[tuple[str, ...], NoDecode] = ("coordinator",)
+    deny_list_path: Path | None = None
+
+    @field_validator("caller_roles", mode="before")
+    @classmethod
+    def _split_roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(role.strip() for role in value.split(",") if role.strip())
+        return value

@@ -150,13 +150,20 @@ def quiet_logs() -> None:
     )
 
 
-def make_pki(pki_dir: Path, member_ids: list[str], clients: tuple[str, ...] = CLIENTS) -> None:
-    """`alliance pki init` and `issue` for every node, the coordinator and the clients."""
+def make_pki(
+    pki_dir: Path,
+    member_ids: list[str],
+    clients: tuple[str, ...] = CLIENTS,
+    callers: tuple[str, ...] = (),
+) -> None:
+    """`alliance pki init` and `issue` for every node, the coordinator, the clients and any
+    further `callers` with the coordinator's role (the only role nodes answer)."""
     pki.write(pki_dir, "ca", pki.create_ca("Open Supplier Alliance (demo)"))
     ca = pki.read(pki_dir, "ca")
     for name, role in (
         [(m, "node") for m in member_ids]
         + [("coordinator", "coordinator")]
+        + [(c, "coordinator") for c in callers]
         + [(c, "client") for c in clients]
     ):
         pki.write(pki_dir, name, pki.issue(ca, name, role))

@@ -49,3 +49,23 @@ def issue(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"issued {role} certificate for {name}: {cert} (key {key}), valid {valid_hours} h")
+
+
+@app.command("revoke")
+def revoke(
+    name: str = typer.Argument(..., help="The identity whose certificate is revoked."),
+    directory: Path = DirOption,
+) -> None:
+    """Add an identity to the alliance's deny list (revoked.txt beside ca.crt).
+
+    Nodes serving over mutual TLS read that list from their --tls-dir (or
+    ALLIANCE_NODE_DENY_LIST_PATH) and refuse the identity at once, although its short-lived
+    certificate still verifies until it expires. Distribute the file as you do ca.crt.
+    """
+    from pool.tls import add_to_deny_list
+
+    path = directory / "revoked.txt"
+    if add_to_deny_list(path, name):
+        typer.echo(f"{name} added to the deny list {path}")
+    else:
+        typer.echo(f"{name} is already on the deny list {path}")

@@ -174,14 +174,17 @@ def build_server(
     clock: Clock | None = None,
     expiry_interval_s: float = 1.0,
     audit: AuditServicer | None = None,
+    callers: grpc.ServerInterceptor | None = None,
 ) -> NodeServer:
     """Both servers, bound (port 0 picks a free one) but not started. `audit` (the node's
-    AuditService) is served on the alliance port only: members ask it for proofs."""
+    AuditService) is served on the alliance port only: members ask it for proofs. `callers`
+    decides who may call the alliance port (pool.tls.CallerPolicy over mutual TLS)."""
     feed = PoolShareFeed(service)
 
     alliance = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="alliance-rpc"),
         options=SERVER_OPTIONS,
+        interceptors=[callers] if callers is not None else None,
     )
     node_pb2_grpc.add_NodeServiceServicer_to_server(NodeServicer(service, feed, clock), alliance)
     alliance_services = [NODE_SERVICE]

@@ -174,8 +174,13 @@ def receive(uow: SqlUnitOfWork, ctx: NodeContext, receipt: ReceiptIn, part: Part
     )
     result = ReceiptResult((movement,), payable, value.moving_average_cost_micros)
     _close_movement(
-        uow, "stock.purchase_received", receipt.movement_id, result,
-        {"receipt": receipt, "result": result}, actor=receipt.actor, part=part,
+        uow,
+        "stock.purchase_received",
+        receipt.movement_id,
+        result,
+        {"receipt": receipt, "result": result},
+        actor=receipt.actor,
+        part=part,
     )
     return result
 
@@ -271,8 +276,13 @@ def ship(uow: SqlUnitOfWork, ctx: NodeContext, shipment: ShipmentIn) -> Shipment
     )
     publish(uow, ctx, [(part, pool)], shipment.actor)
     _close_movement(
-        uow, "stock.sales_shipped", shipment.movement_id, result,
-        {"shipment": shipment, "result": result}, actor=shipment.actor, part=part,
+        uow,
+        "stock.sales_shipped",
+        shipment.movement_id,
+        result,
+        {"shipment": shipment, "result": result},
+        actor=shipment.actor,
+        part=part,
     )
     return result
 
@@ -400,8 +410,13 @@ def transfer(uow: SqlUnitOfWork, ctx: NodeContext, request: TransferIn) -> tuple
     result = (out, into)
     publish(uow, ctx, [(part, pool)], request.actor)
     _close_movement(
-        uow, "stock.transferred", request.movement_id, list(result),
-        {"transfer": request, "movements": result}, actor=request.actor, part=part,
+        uow,
+        "stock.transferred",
+        request.movement_id,
+        list(result),
+        {"transfer": request, "movements": result},
+        actor=request.actor,
+        part=part,
     )
     return result
 
@@ -442,9 +457,13 @@ def count(uow: SqlUnitOfWork, ctx: NodeContext, request: CountIn) -> tuple[Movem
         _book_count_value(uow, ctx, part, delta, request.movement_id)
     publish(uow, ctx, [(part, pool)], request.actor)
     _close_movement(
-        uow, "stock.counted", request.movement_id, list(result),
+        uow,
+        "stock.counted",
+        request.movement_id,
+        list(result),
         {"count": request, "book_quantity": booked, "movements": result},
-        actor=request.actor, part=part,
+        actor=request.actor,
+        part=part,
     )
     return result
 

@@ -12,7 +12,7 @@ import pytest
 from pool import pki
 from pool.adapters.node_client import ChannelFactory
 from pool.tls import (
-    DenyListInterceptor,
+    CallerPolicy,
     TlsFiles,
     channel_credentials,
     peer_identity,
@@ -41,7 +41,7 @@ def server(alliance: Path) -> Iterator[tuple[str, set[str]]]:
 
     srv = grpc.server(
         futures.ThreadPoolExecutor(max_workers=4),
-        interceptors=[DenyListInterceptor(revoked.__contains__)],
+        interceptors=[CallerPolicy(revoked.__contains__)],
     )
     srv.add_generic_rpc_handlers(
         (

@@ -19,11 +19,11 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from loadtest import postgres
-from loadtest.coordinator_process import CoordinatorProcess, free_port
 from loadtest.manifest import CoordinatorEntry, Manifest, NodeEntry
 from loadtest.proxy import Mode, ProxyFleet
 from node.launcher import NodeProcess, start_node
 from pool.demo_data import Books, alliance_books
+from pool.launcher import CoordinatorProcess, free_port
 from pool.local_alliance import OPS, make_pki, seed_node
 from pool.service import api
 from pool.service.factory import coordinator_vkey, open_coordinator

@@ -201,7 +201,8 @@ class SqlCoordinator:
             raise Unauthenticated("unknown or revoked API key")
         if row.role == Role.SUPPLIER.value and self.is_revoked(row.subject):
             raise Forbidden(f"member {row.subject} is revoked")
-        wait_s = self._limiter.take(row.key_id, row.requests_per_minute)
+        # One budget per tenant (or member, or operator), whichever of its keys is used.
+        wait_s = self._limiter.take(f"{row.role}:{row.subject}", row.requests_per_minute)
         if wait_s:
             raise RateLimited("rate limit exceeded", retry_after_s=wait_s)
         return Principal(Role(row.role), row.subject)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from pool.http.app import create_app
+from pool.service.api import Role
+from tests.integration.pool_http.support import OPS as OPERATOR
 from tests.integration.pool_http.support import Alliance, bearer
 from tests.integration.pool_http.test_demands_api import assert_problem
 
@@ -24,6 +26,18 @@ def test_a_rate_limited_tenant_is_told_when_to_retry(client, alliance: Alliance)
     response = client.get("/v1/demands", headers=bearer(key))
     assert_problem(response, 429, "rate-limited")
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_the_rate_limit_is_per_tenant_whichever_key_it_uses(client, alliance: Alliance) -> None:
+    first = alliance.add_tenant("T-two-keys", requests_per_minute=2)
+    second = alliance.coordinator.issue_api_key(OPERATOR, Role.AUTOMAKER, "T-two-keys")
+    other = alliance.add_tenant("T-other", requests_per_minute=2)
+    assert [client.get("/v1/demands", headers=bearer(first)).status_code for _ in range(2)] == [
+        200,
+        200,
+    ]
+    assert_problem(client.get("/v1/demands", headers=bearer(second)), 429, "rate-limited")
+    assert client.get("/v1/demands", headers=bearer(other)).status_code == 200
 
 
 def test_an_unexpected_exception_is_a_500_problem_without_internals(alliance: Alliance) -> None:

@@ -239,3 +239,37 @@ def test_an_unanswered_confirmation_is_never_planned_again(
         assert events[-1] == "plan.updated" and "plan.confirmed" in events
     finally:
         pool.close()
+
+
+def test_a_node_that_misses_the_quote_deadline_is_left_out_and_named(
+    alliance: Alliance, settings
+) -> None:
+    from loadtest.proxy import Mode, ProxyFleet
+
+    from pool.service.api import MemberIn
+    from pool.service.factory import open_coordinator
+    from tests.integration.pool_core.conftest import OPERATOR
+
+    s1, s2, s3 = _three_nodes(alliance)
+    s3.add_part("P-100", on_hand=1000, safety_stock=200, price=1_000_000)  # the cheapest
+    fleet = ProxyFleet()  # S03 is dialled through a link that can be slowed down
+    pool = open_coordinator(settings.model_copy(update={"quote_deadline_ms": 400}))
+    try:
+        for node in (s1, s2):
+            register(pool, node)
+        link = fleet.add("S03", s3.endpoint)
+        pool.register_member(OPERATOR, MemberIn("S03", "Supplier S03", link, s3.public_key))
+        pool.runtime.sync_watchers()
+        wait_for_pool(pool, "P-100", 180)
+        fleet.set_mode("S03", Mode.DELAY, delay_ms=600)  # each way: no answer within 400 ms
+        oem = tenant(pool)
+        view, _ = pool.submit_demand(oem, _demand(pool.ctx.now_ms(), 100), "k")
+        assert pool.executor.run(view.demand_id) is DemandStatus.CONFIRMED
+        plan = pool.get_demand(oem, view.demand_id).plan
+        assert plan is not None
+        assert ("S03", "missed the quote deadline of 400 ms") in plan.nodes_left_out
+        assert _held_quantities(plan) == {"S01": 60, "S02": 40}
+        assert s3.reservations() == {}
+    finally:
+        pool.close()
+        fleet.close()

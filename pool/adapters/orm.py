@@ -58,6 +58,23 @@ class Cell(Base):
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
+class Contribution(Base):
+    """Each change of a member's pool share of a part as the live view received it: the
+    history that fairness over a period is measured on."""
+
+    __tablename__ = "pool_contribution"
+    __table_args__ = (
+        CheckConstraint("contributed_quantity >= 0", name="contributed_not_negative"),
+        Index("ix_pool_contribution_member_part_at", "member_id", "part_number", "at_ms"),
+    )
+
+    contribution_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(200))
+    part_number: Mapped[str] = mapped_column(String(200))
+    at_ms: Mapped[int] = mapped_column(BigInteger)
+    contributed_quantity: Mapped[int] = mapped_column(BigInteger)
+
+
 class Tenant(Base):
     __tablename__ = "pool_tenant"
 

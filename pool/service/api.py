@@ -257,8 +257,9 @@ class FairnessRow:
     member_id: str
     part_number: str
     contributed_quantity: int  # current pool share
-    drawn_quantity: int  # confirmed draws on this member over the period
-    contribution_share_ppm: int  # member's share of the part's contributions
+    average_contributed_quantity: int  # pool share over the period, weighted by time
+    drawn_quantity: int  # confirmed draws from this member's stock over the period
+    contribution_share_ppm: int  # member's share of the part's contributions (time-weighted)
     draw_share_ppm: int  # member's share of the part's draws
 
 
@@ -329,7 +330,9 @@ class Coordinator(Protocol):
 
     # settlement and fairness
     def settlement(self, principal: Principal, since_ms: int = 0) -> list[SettlementLine]: ...
-    def fairness(self, principal: Principal) -> list[FairnessRow]: ...
+    def fairness(
+        self, principal: Principal, since_ms: int = 0, until_ms: int | None = None
+    ) -> list[FairnessRow]: ...
 
     # audit
     def audit_status(self, principal: Principal) -> AuditStatus: ...

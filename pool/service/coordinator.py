@@ -15,6 +15,7 @@ from audit.keys import check_public_key
 from pool.adapters import orm
 from pool.domain import credentials, visibility
 from pool.domain import demand as demand_rules
+from pool.domain import fairness as fair
 from pool.domain.rate_limit import RateLimiter
 from pool.domain.visibility import require_operator
 from pool.service import views
@@ -375,14 +376,35 @@ class SqlCoordinator:
                 for a, r, d in s.execute(query)
             ]
 
-    def fairness(self, principal: Principal) -> list[FairnessRow]:
+    def fairness(
+        self, principal: Principal, since_ms: int = 0, until_ms: int | None = None
+    ) -> list[FairnessRow]:
+        """Per supplier and part over [since_ms, until_ms) (default: until now): what it kept
+        in the pool, weighted by time, against the stock the alliance drew from it."""
         if principal.role is Role.AUTOMAKER:
             raise Forbidden("automakers do not see members' contributions")
+        until = self.ctx.now_ms() if until_ms is None else until_ms
+        if since_ms < 0 or until <= since_ms:
+            raise InvalidInput("the period must start at 0 or later and end after it starts")
         with self.ctx.sessions() as s:
-            contributed = {
+            current = {
                 (c.member_id, c.part_number): c.contributed_quantity
                 for c in s.scalars(sa.select(orm.Cell))
             }
+            history: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+            for row in s.execute(
+                sa.select(
+                    orm.Contribution.member_id,
+                    orm.Contribution.part_number,
+                    orm.Contribution.at_ms,
+                    orm.Contribution.contributed_quantity,
+                )
+                .where(orm.Contribution.at_ms < until)
+                .order_by(orm.Contribution.at_ms, orm.Contribution.contribution_id)
+            ):
+                history[(row.member_id, row.part_number)].append(
+                    (row.at_ms, row.contributed_quantity)
+                )
             drawn_rows = s.execute(
                 sa.select(
                     orm.Allocation.member_id,
@@ -393,29 +415,36 @@ class SqlCoordinator:
                     orm.Reservation,
                     orm.Reservation.reservation_id == orm.Allocation.reservation_id,
                 )
-                .where(orm.Reservation.state == "confirmed", orm.Allocation.source == "stock")
+                .where(
+                    orm.Reservation.state == "confirmed",
+                    orm.Allocation.source == "stock",
+                    orm.Reservation.confirmed_at_ms >= since_ms,
+                    orm.Reservation.confirmed_at_ms < until,
+                )
                 .group_by(orm.Allocation.member_id, orm.Allocation.part_number)
             ).all()
         drawn = {(m, p): int(q) for m, p, q in drawn_rows}
-        keys = sorted(set(contributed) | set(drawn))
-        part_contrib: dict[str, int] = defaultdict(int)
+        kept = {key: fair.unit_ms(changes, since_ms, until) for key, changes in history.items()}
+        keys = sorted(set(current) | set(kept) | set(drawn))
+        part_kept: dict[str, int] = defaultdict(int)
         part_drawn: dict[str, int] = defaultdict(int)
         for member, part in keys:
-            part_contrib[part] += contributed.get((member, part), 0)
+            part_kept[part] += kept.get((member, part), 0)
             part_drawn[part] += drawn.get((member, part), 0)
         rows = []
         for member, part in keys:
             if principal.role is Role.SUPPLIER and member != principal.subject:
                 continue
-            c, d = contributed.get((member, part), 0), drawn.get((member, part), 0)
+            k, d = kept.get((member, part), 0), drawn.get((member, part), 0)
             rows.append(
                 FairnessRow(
                     member_id=member,
                     part_number=part,
-                    contributed_quantity=c,
+                    contributed_quantity=current.get((member, part), 0),
+                    average_contributed_quantity=k // (until - since_ms),
                     drawn_quantity=d,
-                    contribution_share_ppm=_ppm(c, part_contrib[part]),
-                    draw_share_ppm=_ppm(d, part_drawn[part]),
+                    contribution_share_ppm=fair.share_ppm(k, part_kept[part]),
+                    draw_share_ppm=fair.share_ppm(d, part_drawn[part]),
                 )
             )
         return rows
@@ -477,7 +506,3 @@ class SqlCoordinator:
 def demand_rules_code(value: str, what: str) -> None:
     if not isinstance(value, str) or not demand_rules._CODE.fullmatch(value):
         raise InvalidInput(f"{what} {value!r} must be letters, digits, . _ / -")
-
-
-def _ppm(part: int, whole: int) -> int:
-    return 0 if whole == 0 else part * 1_000_000 // whole

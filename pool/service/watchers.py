@@ -106,16 +106,21 @@ class MemberWatcher:
                 return
             member.last_event_at_ms = now
             latest: dict[str, ShareData] = {}
+            snapshot: set[str] | None = None  # the parts a snapshot in this batch listed
             for event in events:
                 if event.snapshot is None and event.sequence <= member.last_sequence:
                     continue  # already applied before a reconnect
                 if event.snapshot is not None:
-                    s.execute(sa.delete(orm.Cell).where(orm.Cell.member_id == self.member_id))
                     latest = {share.part_number: share for share in event.snapshot}
+                    snapshot = set(latest)
                 elif event.change is not None:
                     latest[event.change.part_number] = event.change
+                    if snapshot is not None:
+                        snapshot.add(event.change.part_number)
                 member.last_sequence = max(member.last_sequence, event.sequence)
             _upsert_all(s, self.member_id, list(latest.values()), now)
+            if snapshot is not None:
+                _drop_unlisted(s, self.member_id, snapshot, now)
         self.ctx.notify_changed()
 
 
@@ -158,7 +163,8 @@ def in_batches(items: Iterator[T], max_batch: int, name: str) -> Iterator[list[T
 
 
 def _upsert_all(s: sa.orm.Session, member_id: str, shares: Sequence[ShareData], now: int) -> None:
-    """Store a member's shares: the cells there are, read in one query, updated in place."""
+    """Store a member's shares: the cells there are, read in one query, updated in place; a
+    contribution that moved is kept in the history (fairness over a period)."""
     if not shares:
         return
     cells = {
@@ -175,12 +181,33 @@ def _upsert_all(s: sa.orm.Session, member_id: str, shares: Sequence[ShareData], 
         if cell is None:
             cell = orm.Cell(member_id=member_id, part_number=share.part_number)
             s.add(cell)
+        if cell.contributed_quantity != share.contributed_quantity:
+            s.add(_contribution(member_id, share.part_number, share.contributed_quantity, now))
         cell.unit_of_measure = share.unit_of_measure
         cell.contributed_quantity = share.contributed_quantity
         cell.reserved_quantity = share.reserved_quantity
         cell.free_quantity = share.free_quantity
         cell.opted_out = share.opted_out
         cell.updated_at_ms = now
+
+
+def _drop_unlisted(s: sa.orm.Session, member_id: str, listed: set[str], now: int) -> None:
+    """A snapshot is the member's whole pool: parts it no longer lists contribute nothing."""
+    gone = s.scalars(
+        sa.select(orm.Cell).where(
+            orm.Cell.member_id == member_id, orm.Cell.part_number.notin_(listed)
+        )
+    ).all()
+    for cell in gone:
+        if cell.contributed_quantity:
+            s.add(_contribution(member_id, cell.part_number, 0, now))
+        s.delete(cell)
+
+
+def _contribution(member_id: str, part_number: str, quantity: int, now: int) -> orm.Contribution:
+    return orm.Contribution(
+        member_id=member_id, part_number=part_number, at_ms=now, contributed_quantity=quantity
+    )
 
 
 def heartbeat(ctx: Context, nodes: NodeDirectory, member_id: str) -> bool:

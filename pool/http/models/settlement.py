@@ -27,11 +27,14 @@ class FairnessRowPublic(BaseModel):
     member_id: str
     part_number: str
     contributed_quantity: int
+    average_contributed_quantity: int
     drawn_quantity: int
     contribution_share_ppm: int
     draw_share_ppm: int
 
 
 class FairnessPublic(BaseModel):
+    since_ms: int
+    until_ms: int | None  # None: up to the moment of the request
     data: list[FairnessRowPublic]
     count: int

@@ -42,12 +42,20 @@ def list_settlement(
     "/v1/fairness",
     operation_id="listFairness",
     response_model=FairnessPublic,
-    summary="Per supplier and part: share of contributions versus share of draws",
-    responses=problem_responses(401, 403, 429),
+    summary="Per supplier and part over a period: time-weighted share of the pool kept "
+    "versus share of the draws",
+    responses=problem_responses(401, 403, 422, 429),
 )
-def list_fairness(principal: CurrentPrincipal, coordinator: CoordinatorDep) -> FairnessPublic:
-    rows = coordinator.fairness(principal)
+def list_fairness(
+    principal: CurrentPrincipal,
+    coordinator: CoordinatorDep,
+    since_ms: Annotated[int, Query(ge=0, le=MAX_EPOCH_MS)] = 0,
+    until_ms: Annotated[int | None, Query(ge=1, le=MAX_EPOCH_MS)] = None,
+) -> FairnessPublic:
+    rows = coordinator.fairness(principal, since_ms=since_ms, until_ms=until_ms)
     return FairnessPublic(
+        since_ms=since_ms,
+        until_ms=until_ms,
         data=[FairnessRowPublic.model_validate(x, from_attributes=True) for x in rows],
         count=len(rows),
     )

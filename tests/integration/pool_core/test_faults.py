@@ -245,7 +245,6 @@ def test_a_node_that_misses_the_quote_deadline_is_left_out_and_named(
     alliance: Alliance, settings
 ) -> None:
     from loadtest.proxy import Mode, ProxyFleet
-
     from pool.service.api import MemberIn
     from pool.service.factory import open_coordinator
     from tests.integration.pool_core.conftest import OPERATOR

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from dictionary.loader import load as load_dictionary
 from node.service.factory import open_node
+from pool.adapters import orm
 from pool.service.api import DemandIn, DemandLineIn, DemandStatus
 from pool.service.factory import open_coordinator
 from tests.integration.pool_core.conftest import (
@@ -73,5 +76,31 @@ def test_a_silent_node_turns_stale_is_left_out_and_catches_up_when_back(
             timeout_s=15,
             what="the view to catch up with S02",
         )
+
+        # Fairness over time: since S02 raised its share it kept 90 of the 150 pooled, and
+        # nothing was drawn; over the whole history S01 alone served the stale-time demand.
+        with pool.ctx.sessions() as s:
+            raised_at = s.scalar(
+                sa.select(orm.Contribution.at_ms).where(
+                    orm.Contribution.member_id == "S02",
+                    orm.Contribution.contributed_quantity == 90,
+                )
+            )
+        assert raised_at is not None
+        since = {
+            r.member_id: r
+            for r in pool.fairness(OPERATOR, since_ms=raised_at, until_ms=raised_at + 10_000)
+        }
+        assert since["S02"].average_contributed_quantity == 90
+        assert since["S01"].average_contributed_quantity == 60
+        assert since["S02"].contribution_share_ppm == 600_000
+        assert since["S01"].drawn_quantity == since["S02"].drawn_quantity == 0
+        whole = {r.member_id: r for r in pool.fairness(OPERATOR)}
+        drawn_from_s01 = sum(a.quantity for a in done.plan.allocations)
+        assert (
+            whole["S01"].drawn_quantity == drawn_from_s01
+            and whole["S01"].draw_share_ppm == 1_000_000
+        )
+        assert whole["S02"].drawn_quantity == 0
     finally:
         pool.close()

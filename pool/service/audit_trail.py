@@ -21,6 +21,7 @@ from audit.store import LogStore
 from audit.witness import CosignRefused, Witness
 from pool.adapters import orm
 from pool.adapters.node_client import ReceiptData
+from pool.adapters.sql import insert_if_absent
 from pool.service.api import NodeWitnessView
 
 
@@ -63,29 +64,27 @@ class AuditTrail:
         size = 0
         if receipt.checkpoint:
             size = checkpoint_of(receipt.checkpoint).size
-            if session.get(orm.NodeCheckpoint, (member_id, size)) is None:
-                session.add(
-                    orm.NodeCheckpoint(
-                        member_id=member_id,
-                        tree_size=size,
-                        note=receipt.checkpoint,
-                        cosigned_note="",
-                        seen_at_ms=now_ms,
-                    )
-                )
-        if session.get(orm.ReceiptProof, (member_id, receipt.leaf_index)) is None:
-            session.add(
-                orm.ReceiptProof(
-                    member_id=member_id,
-                    leaf_index=receipt.leaf_index,
-                    entry_hash=receipt.entry_hash,
-                    checkpoint_size=size,
-                    reservation_id=reservation_id,
-                    received_at_ms=now_ms,
-                    failure="",
-                )
+            # Holds settled at once on one node share its checkpoints: first writer wins.
+            insert_if_absent(
+                session,
+                orm.NodeCheckpoint,
+                member_id=member_id,
+                tree_size=size,
+                note=receipt.checkpoint,
+                cosigned_note="",
+                seen_at_ms=now_ms,
             )
-        session.flush()
+        insert_if_absent(
+            session,
+            orm.ReceiptProof,
+            member_id=member_id,
+            leaf_index=receipt.leaf_index,
+            entry_hash=receipt.entry_hash,
+            checkpoint_size=size,
+            reservation_id=reservation_id,
+            received_at_ms=now_ms,
+            failure="",
+        )
 
     # --- witnessing members' logs -----------------------------------------------------------
 
@@ -114,9 +113,18 @@ class AuditTrail:
                 f"two checkpoints of size {checkpoint.size} with different root hashes: a fork"
             )
         cosigned = self.witness.cosign(session, note, member_key, proof, now_s=now_ms // 1000)
-        if seen is None:
-            seen = orm.NodeCheckpoint(member_id=member_id, tree_size=checkpoint.size, note=note)
-            session.add(seen)
+        if seen is None:  # a settling hold may be storing the same checkpoint right now
+            insert_if_absent(
+                session,
+                orm.NodeCheckpoint,
+                member_id=member_id,
+                tree_size=checkpoint.size,
+                note=note,
+                cosigned_note="",
+                seen_at_ms=now_ms,
+            )
+            seen = session.get(orm.NodeCheckpoint, (member_id, checkpoint.size))
+            assert seen is not None
         seen.cosigned_note, seen.seen_at_ms = cosigned, now_ms
         state.cosigned_size, state.cosigned_at_ms = checkpoint.size, now_ms
         return checkpoint

@@ -11,12 +11,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
 
 from audit.checkpoints import Checkpoint, CheckpointError, open_checkpoint, parse_body
 from audit.ed25519 import Signer
 from audit.note import NoteError, parse_note
 from audit.schema import audit_checkpoint, audit_cosignature, audit_log
+from audit.statements import Statement
 from audit.store import LogStore
 from audit.witness import CosignRefused, Witness
 from pool.adapters import orm
@@ -30,7 +32,18 @@ def checkpoint_of(note: str) -> Checkpoint:
     return parse_body(parse_note(note).text)
 
 
+_PENDING = "audit_statements_pending"
+
+
 class AuditTrail:
+    """Statements are appended when their transaction commits, not when they are recorded.
+
+    The log's head row is locked from an append until its transaction ends, which serializes
+    every writer of the coordinator. Recording queues the statement on the session; just
+    before COMMIT (`attach`) the session's own changes are flushed and then all its
+    statements appended at once, so the lock covers a few statements and the commit only.
+    """
+
     def __init__(self, origin: str, signer: Signer, author: str) -> None:
         self.store = LogStore(origin, signer, author)
         self.witness = Witness(author, signer)
@@ -40,15 +53,36 @@ class AuditTrail:
     def public_key(self) -> bytes:
         return self.store.signer.public_key
 
+    def attach(self, sessions: sessionmaker[Session]) -> None:
+        """Append each session's queued statements as the last work before its commit."""
+        event.listen(sessions, "before_commit", self._before_commit)
+        event.listen(sessions, "after_rollback", self._after_rollback)
+
     def create(self, session: Session) -> None:
         self.store.create(session)
 
-    def record(self, session: Session, kind: str, payload: Mapping[str, Any], at_ms: int) -> int:
-        """Sign and append one statement; returns its leaf index."""
-        return self.store.append(session, kind, payload, (), at_ms).leaf_index
+    def record(self, session: Session, kind: str, payload: Mapping[str, Any], at_ms: int) -> None:
+        """Queue one statement, signed and appended when the session commits."""
+        statement = Statement(self.author, kind, at_ms, (), payload)
+        statement.canonical_bytes()  # refuse a malformed statement here, not at the commit
+        session.info.setdefault(_PENDING, []).append(statement)
+
+    def append_pending(self, session: Session) -> None:
+        pending = session.info.pop(_PENDING, None)
+        if pending:
+            session.flush()
+            self.store.append_own_many(session, pending)
 
     def checkpoint(self, session: Session) -> str:
+        self.append_pending(session)
         return self.store.sign_checkpoint(session)
+
+    def _before_commit(self, session: Session) -> None:
+        self.append_pending(session)
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(_PENDING, None)
 
     # --- node receipts ----------------------------------------------------------------------
 

@@ -78,6 +78,7 @@ def open_coordinator(settings: PoolSettings, *, clock: Clock | None = None) -> P
     sessions = sessionmaker(engine, expire_on_commit=False)
     signer = Signer(load_private_key(settings.audit_key_path))
     trail = AuditTrail(settings.audit_log_origin, signer, settings.coordinator_id)
+    trail.attach(sessions)
     with sessions.begin() as s:
         trail.create(s)
     ctx = Context(sessions, clock or SystemClock(), settings, trail)

@@ -163,32 +163,73 @@ def in_batches(items: Iterator[T], max_batch: int, name: str) -> Iterator[list[T
 
 
 def _upsert_all(s: sa.orm.Session, member_id: str, shares: Sequence[ShareData], now: int) -> None:
-    """Store a member's shares: the cells there are, read in one query, updated in place; a
-    contribution that moved is kept in the history (fairness over a period)."""
+    """Store a member's shares in plain statements (the watch path is the coordinator's
+    busiest): one read of what the cells hold, one UPDATE per changed cell in a single
+    executemany, inserts for new parts; a contribution that moved goes into the history."""
     if not shares:
         return
-    cells = {
-        cell.part_number: cell
-        for cell in s.scalars(
-            sa.select(orm.Cell).where(
-                orm.Cell.member_id == member_id,
-                orm.Cell.part_number.in_([share.part_number for share in shares]),
-            )
+    cell = orm.Cell.__table__
+    rows = s.execute(
+        sa.select(cell.c.part_number, cell.c.contributed_quantity).where(
+            cell.c.member_id == member_id,
+            cell.c.part_number.in_([share.part_number for share in shares]),
         )
-    }
+    )
+    known = {part: contributed for part, contributed in rows}
+    updates, inserts, moved = [], [], []
     for share in shares:
-        cell = cells.get(share.part_number)
-        if cell is None:
-            cell = orm.Cell(member_id=member_id, part_number=share.part_number)
-            s.add(cell)
-        if cell.contributed_quantity != share.contributed_quantity:
-            s.add(_contribution(member_id, share.part_number, share.contributed_quantity, now))
-        cell.unit_of_measure = share.unit_of_measure
-        cell.contributed_quantity = share.contributed_quantity
-        cell.reserved_quantity = share.reserved_quantity
-        cell.free_quantity = share.free_quantity
-        cell.opted_out = share.opted_out
-        cell.updated_at_ms = now
+        row = {
+            "m": member_id,
+            "p": share.part_number,
+            "unit_of_measure": share.unit_of_measure,
+            "contributed_quantity": share.contributed_quantity,
+            "reserved_quantity": share.reserved_quantity,
+            "free_quantity": share.free_quantity,
+            "opted_out": share.opted_out,
+            "updated_at_ms": now,
+        }
+        (updates if share.part_number in known else inserts).append(row)
+        if known.get(share.part_number) != share.contributed_quantity:
+            moved.append(
+                {
+                    "member_id": member_id,
+                    "part_number": share.part_number,
+                    "at_ms": now,
+                    "contributed_quantity": share.contributed_quantity,
+                }
+            )
+    if updates:
+        s.execute(_UPDATE_CELL, updates)
+    if inserts:
+        renamed = [
+            {"member_id": m, "part_number": p, **rest}
+            for m, p, rest in ((r.pop("m"), r.pop("p"), r) for r in inserts)
+        ]
+        s.execute(sa.insert(cell), renamed)
+    if moved:
+        s.execute(sa.insert(orm.Contribution.__table__), moved)
+
+
+_UPDATE_CELL = (
+    sa.update(orm.Cell.__table__)
+    .where(
+        orm.Cell.__table__.c.member_id == sa.bindparam("m"),
+        orm.Cell.__table__.c.part_number == sa.bindparam("p"),
+    )
+    .values(
+        {
+            name: sa.bindparam(name)
+            for name in (
+                "unit_of_measure",
+                "contributed_quantity",
+                "reserved_quantity",
+                "free_quantity",
+                "opted_out",
+                "updated_at_ms",
+            )
+        }
+    )
+)
 
 
 def _drop_unlisted(s: sa.orm.Session, member_id: str, listed: set[str], now: int) -> None:

@@ -53,6 +53,17 @@ def _get(process: CoordinatorProcess, key: str, demand_id: str) -> dict:
     return answer.json()
 
 
+def _pooled(process: CoordinatorProcess, key: str) -> int:
+    answer = httpx.get(
+        f"{process.base_url}/v1/pool",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=5,
+    )
+    if answer.status_code != 200:
+        return 0
+    return sum(p["free_quantity"] for p in answer.json()["data"] if p["part_number"] == "P-100")
+
+
 def _wait(predicate: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.05) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
@@ -72,18 +83,7 @@ def test_a_coordinator_killed_mid_plan_finishes_it_after_a_restart(
     process, key = _start(settings, tmp_path, nodes)
     blocker: sqlite3.Connection | None = None
     try:
-        _wait(
-            lambda: (
-                httpx.get(
-                    f"{process.base_url}/v1/pool",
-                    headers={"Authorization": f"Bearer {key}"},
-                    timeout=5,
-                ).status_code
-                == 200
-            ),
-            30,
-            "the HTTP edge",
-        )
+        _wait(lambda: _pooled(process, key) == 180, 30, "the pool view of P-100")
         if crash_in == "reserving":
             blocker = _lock(s2)  # S02's Reserve will wait on this lock
         due_at_ms = int(time.time() * 1000) + 72 * HOUR_MS

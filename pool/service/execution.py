@@ -35,9 +35,8 @@ from pool.domain import demand as rules
 from pool.service import planning, views
 from pool.service.api import DemandLineIn, DemandStatus
 from pool.service.context import Context
-from pool.service.holds import HoldBook
+from pool.service.holds import HoldBook, Settlement
 from pool.service.nodes import NodeDirectory
-from pool.service.receipts import ReceiptRejected
 
 log = structlog.get_logger(__name__)
 
@@ -305,28 +304,23 @@ class PlanExecutor:
             )
         started = time.perf_counter()
         outcomes = self._parallel([fn for _, _, fn in calls])
+        settled, rejected = [], []
         for (reservation, member, _), outcome in zip(calls, outcomes, strict=True):
-            self._record_reserve(reservation, member, outcome)
+            rid = reservation.reservation_id
+            problem = (
+                self.holds.receipt_problem(outcome, member, rid)
+                if isinstance(outcome, ReservationData)
+                and outcome.state in ("pending", "confirmed")
+                else ""
+            )
+            if problem:
+                rejected.append((rid, member, outcome, problem))
+            else:
+                settled.append(_reserve_settlement(rid, member, outcome))
+        self.holds.settle_all(settled)  # the whole stage in one transaction
+        for rid, member, outcome, problem in rejected:
+            self.holds.reject_receipt(rid, member, outcome, problem)
         self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMING, started, "reserve")
-
-    def _record_reserve(
-        self, reservation: orm.Reservation, member: orm.Member, outcome: object
-    ) -> None:
-        rid = reservation.reservation_id
-        if isinstance(outcome, NodeUnavailable):
-            self.holds.settle(rid, "orphan", str(outcome))
-        elif isinstance(outcome, NodeCallError):
-            self.holds.settle(rid, "refused", str(outcome))
-        elif isinstance(outcome, ReservationData):
-            if outcome.state not in ("pending", "confirmed"):
-                self.holds.settle(rid, "refused", f"node reports the hold {outcome.state}")
-                return
-            try:
-                self.holds.settle(rid, "reserved", "", outcome, member)
-            except ReceiptRejected as exc:
-                self.holds.reject_receipt(rid, member, outcome, str(exc))
-        else:
-            self.holds.settle(rid, "orphan", f"unexpected failure: {outcome!r}")
 
     def _after_holds(
         self, demand_id: str, plan_id: str, success: DemandStatus, started: float, stage: str
@@ -402,16 +396,26 @@ class PlanExecutor:
                 for r, m in ready
             ]
         )
+        settled, rejected = [], []
         for (reservation, member), outcome in zip(ready, outcomes, strict=True):
             rid = reservation.reservation_id
             if isinstance(outcome, ReservationData) and outcome.state == "confirmed":
-                self.holds.settle_confirmed(rid, member, outcome)
+                problem = self.holds.receipt_problem(outcome, member, rid)
+                if problem:  # the goods ship either way; the bad receipt is kept as evidence
+                    settled.append(Settlement(rid, "confirmed", f"receipt rejected: {problem}"))
+                    rejected.append((rid, member, outcome, problem))
+                else:
+                    settled.append(Settlement(rid, "confirmed", "", outcome, member))
             elif isinstance(outcome, NodeUnavailable):
                 # The node may have confirmed and lost only its answer: planning these lines
                 # again could ship them twice, so the hold stays counted until it answers.
-                self.holds.settle(rid, "in_doubt", f"confirmation unanswered: {outcome}")
+                settled.append(Settlement(rid, "in_doubt", f"confirmation unanswered: {outcome}"))
             else:
-                self.holds.settle(rid, "refused", f"confirm refused: {outcome}")
+                settled.append(Settlement(rid, "refused", f"confirm refused: {outcome}"))
+        self.holds.settle_all(settled)  # the whole stage in one transaction
+        for rid, member, outcome, problem in rejected:
+            with self.ctx.sessions.begin() as s:
+                self.holds.record_rejection(s, rid, member, outcome, problem)
         self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
 
     def _compensate(self, demand_id: str) -> None:
@@ -700,3 +704,16 @@ class PlanExecutor:
             )
             for a in rows
         ]
+
+
+def _reserve_settlement(rid: str, member: orm.Member, outcome: object) -> Settlement:
+    """What a Reserve's outcome makes of the hold (its receipt already checked)."""
+    if isinstance(outcome, NodeUnavailable):
+        return Settlement(rid, "orphan", str(outcome))
+    if isinstance(outcome, NodeCallError):
+        return Settlement(rid, "refused", str(outcome))
+    if isinstance(outcome, ReservationData):
+        if outcome.state not in ("pending", "confirmed"):
+            return Settlement(rid, "refused", f"node reports the hold {outcome.state}")
+        return Settlement(rid, "reserved", "", outcome, member)
+    return Settlement(rid, "orphan", f"unexpected failure: {outcome!r}")

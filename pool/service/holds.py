@@ -6,6 +6,9 @@ release without an answer) are released, unanswered confirmations are asked agai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.orm import Session
@@ -156,36 +159,76 @@ class HoldBook:
         member: orm.Member | None = None,
     ) -> None:
         """Persist a reservation's new state with the node's receipt, in the audit log."""
+        self.settle_all([Settlement(rid, state, error, outcome, member)])
+
+    def settle_all(self, settlements: Sequence[Settlement]) -> None:
+        """Settle the holds of one stage in one transaction (one audit append, one commit,
+        instead of one each). A receipt that fails its check raises ReceiptRejected before
+        anything is written: check them first (`receipt_problem`) to settle the others."""
+        if not settlements:
+            return
         now = self.ctx.now_ms()
         with self.ctx.sessions.begin() as s:
-            row = s.get(orm.Reservation, rid)
-            assert row is not None
-            receipt = outcome.receipt if outcome is not None else None
-            if receipt is not None and member is not None:
-                check_receipt(receipt, member.member_id, member.audit_public_key, rid)
-                self.ctx.trail.keep_receipt(s, member.member_id, rid, receipt, now)
-            row.state, row.error, row.updated_at_ms = state, error[:2000], now
-            if outcome is not None and outcome.sales_order_number:
-                row.sales_order_number = outcome.sales_order_number
-            if state == "confirmed" and row.confirmed_at_ms is None:
-                row.confirmed_at_ms = now
-            self.ctx.trail.record(
-                s,
+            plans = [self._settle_in(s, x, now) for x in settlements]
+        for x, plan_id in zip(settlements, plans, strict=True):
+            log.info(
                 "reservation_state",
-                {
-                    "reservation_id": rid,
-                    "plan_id": row.plan_id,
-                    "demand_id": row.demand_id,
-                    "member_id": row.member_id,
-                    "state": state,
-                    "error": error[:500],
-                    "receipt": receipt_payload(receipt),
-                },
-                now,
+                reservation_id=x.rid,
+                plan_id=plan_id,
+                state=x.state,
+                error=x.error,
             )
-        log.info(
-            "reservation_state", reservation_id=rid, plan_id=row.plan_id, state=state, error=error
+
+    @staticmethod
+    def receipt_problem(outcome: ReservationData, member: orm.Member, rid: str) -> str:
+        """Why the node's receipt for this hold is refused, or "" when it checks out."""
+        if outcome.receipt is None:
+            return ""
+        try:
+            check_receipt(outcome.receipt, member.member_id, member.audit_public_key, rid)
+        except ReceiptRejected as exc:
+            return str(exc)
+        return ""
+
+    def _settle_in(self, s: Session, x: Settlement, now: int) -> str:
+        """Write one settlement in the caller's transaction; returns the hold's plan id."""
+        row = s.get(orm.Reservation, x.rid)
+        assert row is not None
+        receipt = x.outcome.receipt if x.outcome is not None else None
+        if receipt is not None and x.member is not None:
+            check_receipt(receipt, x.member.member_id, x.member.audit_public_key, x.rid)
+            self.ctx.trail.keep_receipt(s, x.member.member_id, x.rid, receipt, now)
+        row.state, row.error, row.updated_at_ms = x.state, x.error[:2000], now
+        if x.outcome is not None and x.outcome.sales_order_number:
+            row.sales_order_number = x.outcome.sales_order_number
+        if x.state == "confirmed" and row.confirmed_at_ms is None:
+            row.confirmed_at_ms = now
+        self.ctx.trail.record(
+            s,
+            "reservation_state",
+            {
+                "reservation_id": x.rid,
+                "plan_id": row.plan_id,
+                "demand_id": row.demand_id,
+                "member_id": row.member_id,
+                "state": x.state,
+                "error": x.error[:500],
+                "receipt": receipt_payload(receipt),
+            },
+            now,
         )
+        return row.plan_id
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A hold's new state, the node's answer (with its receipt) and who answered."""
+
+    rid: str
+    state: str
+    error: str = ""
+    outcome: ReservationData | None = None
+    member: orm.Member | None = None
 
 
 def _member(s: Session, member_id: str) -> orm.Member:

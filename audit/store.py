@@ -110,19 +110,27 @@ def insert_rows(
         c.execute(sa.insert(table), list(rows))
         return
     columns = tuple(rows[0])
-    c.exec_driver_sql(
-        _unnest_insert(table, columns, c.dialect),
-        {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+    c.exec_driver_sql(_unnest_insert(table, columns, c.dialect), column_arrays(rows, columns))
+
+
+def unnest_arrays(table: sa.TableClause, columns: Sequence[str], dialect: sa.Dialect) -> str:
+    """`unnest`'s arguments for `columns` of `table`: one binary array parameter each,
+    `%(c0)b::TYPE[], ...`, filled by `column_arrays` (PostgreSQL)."""
+    return ", ".join(
+        f"%(c{i})b::{table.c[name].type.compile(dialect=dialect)}[]"
+        for i, name in enumerate(columns)
     )
+
+
+def column_arrays(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> dict[str, list]:
+    """The parameters of `unnest_arrays`: each column's values over the rows, in order."""
+    return {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)}
 
 
 @functools.lru_cache(maxsize=64)
 def _unnest_insert(table: sa.TableClause, columns: tuple[str, ...], dialect: sa.Dialect) -> str:
     preparer = dialect.identifier_preparer
-    arrays = ", ".join(
-        f"%(c{i})b::{table.c[name].type.compile(dialect=dialect)}[]"
-        for i, name in enumerate(columns)
-    )
+    arrays = unnest_arrays(table, columns, dialect)
     names = ", ".join(preparer.quote(name) for name in columns)
     return f"INSERT INTO {preparer.format_table(table)} ({names}) SELECT * FROM unnest({arrays})"
 

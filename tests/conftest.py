@@ -75,3 +75,17 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+def schema_differences(database_url: str, metadatas: list) -> list:  # type: ignore[type-arg]
+    """What Alembic's autogenerate finds between a migrated database and the models."""
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return list(compare_metadata(MigrationContext.configure(connection), metadatas))
+    finally:
+        engine.dispose()

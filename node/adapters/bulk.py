@@ -19,6 +19,8 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from audit.store import column_arrays, unnest_arrays
+
 
 def flush_changed(session: Session, models: Collection[type]) -> None:
     """Write the pending changes of loaded `models` rows in bulk (PostgreSQL only)."""
@@ -52,8 +54,7 @@ def update_rows(
     conn = session.connection()
     columns = tuple(rows[0])
     result = conn.exec_driver_sql(
-        _unnest_update(table, tuple(keys), columns, conn.dialect),
-        {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+        _unnest_update(table, tuple(keys), columns, conn.dialect), column_arrays(rows, columns)
     )
     if result.rowcount != len(rows):
         raise RuntimeError(
@@ -66,10 +67,7 @@ def _unnest_update(
     table: sa.Table, keys: tuple[str, ...], columns: tuple[str, ...], dialect: sa.Dialect
 ) -> str:
     quote = dialect.identifier_preparer.quote
-    arrays = ", ".join(
-        f"%(c{i})b::{table.c[name].type.compile(dialect=dialect)}[]"
-        for i, name in enumerate(columns)
-    )
+    arrays = unnest_arrays(table, columns, dialect)
     values = ", ".join(quote(name) for name in columns)
     sets = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in columns if name not in keys)
     match = " AND ".join(f"t.{quote(name)} = v.{quote(name)}" for name in keys)

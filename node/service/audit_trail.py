@@ -184,16 +184,16 @@ class NodeAuditTrail:
                     event.occurred_at_ms,
                 )
             )
-        promises = any(event.event_type.startswith("reservation.") for event in events)
-        checkpoint = promises or self._checkpoint_due(len(entries))
+        promises = [event.event_type.startswith("reservation.") for event in events]
+        checkpoint = any(promises) or self._checkpoint_due(len(entries))
         receipts, note = self.store.append_own_entries(session, entries, checkpoint=checkpoint)
         size = receipts[-1].leaf_index + 1 if note else 0
         if note:
             self._checkpointed()
         promised = [
             (event, receipt)
-            for event, receipt in zip(events, receipts, strict=True)
-            if event.event_type.startswith("reservation.")
+            for event, receipt, promise in zip(events, receipts, promises, strict=True)
+            if promise
         ]
         if not promised:
             return {}

@@ -27,10 +27,11 @@ def unit_ms(changes: Sequence[Change], since_ms: int, until_ms: int) -> int:
     return total + level * (until_ms - at)
 
 
-def average_quantity(changes: Sequence[Change], since_ms: int, until_ms: int) -> int:
-    """The time-weighted average contribution over the period, in whole units (rounded down)."""
+def average_quantity(kept_unit_ms: int, since_ms: int, until_ms: int) -> int:
+    """The time-weighted average over the period of a contribution whose integral is
+    `kept_unit_ms` (see `unit_ms`), in whole units rounded down."""
     span = until_ms - since_ms
-    return unit_ms(changes, since_ms, until_ms) // span if span > 0 else 0
+    return kept_unit_ms // span if span > 0 else 0
 
 
 def share_ppm(part: int, whole: int) -> int:

@@ -441,7 +441,7 @@ class SqlCoordinator:
                     member_id=member,
                     part_number=part,
                     contributed_quantity=current.get((member, part), 0),
-                    average_contributed_quantity=k // (until - since_ms),
+                    average_contributed_quantity=fair.average_quantity(k, since_ms, until),
                     drawn_quantity=d,
                     contribution_share_ppm=fair.share_ppm(k, part_kept[part]),
                     draw_share_ppm=fair.share_ppm(d, part_drawn[part]),

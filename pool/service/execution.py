@@ -400,12 +400,10 @@ class PlanExecutor:
         for (reservation, member), outcome in zip(ready, outcomes, strict=True):
             rid = reservation.reservation_id
             if isinstance(outcome, ReservationData) and outcome.state == "confirmed":
-                problem = self.holds.receipt_problem(outcome, member, rid)
-                if problem:  # the goods ship either way; the bad receipt is kept as evidence
-                    settled.append(Settlement(rid, "confirmed", f"receipt rejected: {problem}"))
+                settlement, problem = self.holds.confirmed(rid, member, outcome)
+                settled.append(settlement)
+                if problem:
                     rejected.append((rid, member, outcome, problem))
-                else:
-                    settled.append(Settlement(rid, "confirmed", "", outcome, member))
             elif isinstance(outcome, NodeUnavailable):
                 # The node may have confirmed and lost only its answer: planning these lines
                 # again could ship them twice, so the hold stays counted until it answers.
@@ -413,9 +411,7 @@ class PlanExecutor:
             else:
                 settled.append(Settlement(rid, "refused", f"confirm refused: {outcome}"))
         self.holds.settle_all(settled)  # the whole stage in one transaction
-        for rid, member, outcome, problem in rejected:
-            with self.ctx.sessions.begin() as s:
-                self.holds.record_rejection(s, rid, member, outcome, problem)
+        self.holds.record_rejections(rejected)
         self._after_holds(demand_id, plan.plan_id, DemandStatus.CONFIRMED, started, "confirm")
 
     def _compensate(self, demand_id: str) -> None:

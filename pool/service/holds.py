@@ -99,13 +99,28 @@ class HoldBook:
         return True
 
     def settle_confirmed(self, rid: str, member: orm.Member, outcome: ReservationData) -> None:
-        try:
-            self.settle(rid, "confirmed", "", outcome, member)
-        except ReceiptRejected as exc:
-            # The goods ship either way; the bad receipt is kept as evidence.
-            self.settle(rid, "confirmed", f"receipt rejected: {exc}")
+        settlement, problem = self.confirmed(rid, member, outcome)
+        self.settle_all([settlement])
+        if problem:
+            self.record_rejections([(rid, member, outcome, problem)])
+
+    def confirmed(
+        self, rid: str, member: orm.Member, outcome: ReservationData
+    ) -> tuple[Settlement, str]:
+        """A hold the node confirmed, and why its receipt is refused ("" when it is not). The
+        goods ship either way; a bad receipt is recorded as evidence (`record_rejections`)."""
+        problem = self.receipt_problem(outcome, member, rid)
+        if problem:
+            return Settlement(rid, "confirmed", f"receipt rejected: {problem}"), problem
+        return Settlement(rid, "confirmed", "", outcome, member), ""
+
+    def record_rejections(
+        self, rejected: Sequence[tuple[str, orm.Member, ReservationData, str]]
+    ) -> None:
+        """Record receipts refused on confirmed holds, each in its own transaction."""
+        for rid, member, outcome, why in rejected:
             with self.ctx.sessions.begin() as s:
-                self.record_rejection(s, rid, member, outcome, str(exc))
+                self.record_rejection(s, rid, member, outcome, why)
 
     def orphan_ids(self) -> list[str]:
         with self.ctx.sessions() as s:

@@ -11,6 +11,7 @@ from alembic import command
 from node.adapters.migrate import alembic_config
 from node.service.api import InvalidInput, PreconditionFailed
 from node.service.factory import init_node, open_node, upgrade_schema
+from tests.conftest import schema_differences
 
 from .conftest import Node
 
@@ -81,17 +82,8 @@ def test_migrations_go_down_and_up_again(database_url: str) -> None:
 
 
 def test_schema_matches_the_models(database_url: str) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
     from audit.schema import metadata as audit_metadata
     from node.adapters.orm import Base
 
-    upgrade_schema(database_url)
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:  # the node's models and the audit log's tables
-        diff = compare_metadata(
-            MigrationContext.configure(connection), [Base.metadata, audit_metadata]
-        )
-    engine.dispose()
-    assert diff == []
+    upgrade_schema(database_url)  # the node's models and the audit log's tables
+    assert schema_differences(database_url, [Base.metadata, audit_metadata]) == []

@@ -6,23 +6,15 @@ import sqlalchemy as sa
 from alembic import command
 
 from pool.adapters.migrate import alembic_config, upgrade_to_head
+from tests.conftest import schema_differences
 
 
 def test_schema_matches_the_models(database_url: str) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
     from audit.schema import metadata as audit_metadata
     from pool.adapters.orm import Base
 
-    upgrade_to_head(database_url)
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:  # the coordinator's models and its audit log's tables
-        diff = compare_metadata(
-            MigrationContext.configure(connection), [Base.metadata, audit_metadata]
-        )
-    engine.dispose()
-    assert diff == []
+    upgrade_to_head(database_url)  # the coordinator's models and its audit log's tables
+    assert schema_differences(database_url, [Base.metadata, audit_metadata]) == []
 
 
 def test_migrations_go_down_and_up_again(database_url: str) -> None:

@@ -8,8 +8,8 @@ from pool.domain.fairness import average_quantity, share_ppm, unit_ms
 def test_a_contribution_counts_for_as_long_as_it_was_kept() -> None:
     changes = [(100, 60), (200, 0)]  # 60 units pooled from t=100 to t=200, none after
     assert unit_ms(changes, 0, 300) == 60 * 100
-    assert average_quantity(changes, 100, 300) == 30
-    assert average_quantity(changes, 100, 200) == 60
+    assert average_quantity(unit_ms(changes, 100, 300), 100, 300) == 30
+    assert average_quantity(unit_ms(changes, 100, 200), 100, 200) == 60
 
 
 def test_before_the_first_change_nothing_was_pooled_and_the_last_level_holds() -> None:
@@ -22,7 +22,8 @@ def test_before_the_first_change_nothing_was_pooled_and_the_last_level_holds() -
 def test_changes_after_the_period_do_not_count_and_empty_periods_are_zero() -> None:
     changes = [(0, 5), (500, 1_000)]
     assert unit_ms(changes, 0, 100) == 500
-    assert unit_ms(changes, 100, 100) == 0 and average_quantity(changes, 100, 100) == 0
+    assert unit_ms(changes, 100, 100) == 0
+    assert average_quantity(unit_ms(changes, 100, 100), 100, 100) == 0
     assert unit_ms([], 0, 100) == 0
 
 

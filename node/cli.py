@@ -408,8 +408,15 @@ def _caller_policy(settings: NodeSettings, tls_dir: Path) -> Any:
     """Over mutual TLS only the alliance's coordinator role may call (ALLIANCE_NODE_CALLER_ROLES)
     and no one on the alliance's deny list (ALLIANCE_NODE_DENY_LIST_PATH, default
     TLS_DIR/revoked.txt): another member's certificate or an automaker's opens nothing here."""
+    from pool.pki import ROLES
     from pool.tls import CallerPolicy, DenyList
 
+    unknown = sorted(set(settings.caller_roles) - set(ROLES))
+    if unknown or not settings.caller_roles:
+        raise CliError(
+            f"ALLIANCE_NODE_CALLER_ROLES must name roles among {', '.join(ROLES)}; "
+            f"got {', '.join(settings.caller_roles) or 'none'}"
+        )
     deny_list = DenyList(settings.deny_list_path or tls_dir / "revoked.txt")
     return CallerPolicy(deny_list.__contains__, roles=settings.caller_roles)
 

@@ -108,3 +108,18 @@ def test_the_deny_list_file_is_reread_when_it_changes(tmp_path: Path) -> None:
     assert add_to_deny_list(path, "S08") and not add_to_deny_list(path, "S07")
     now[0] = 2.0
     assert "S08" in denied and "S07" in denied
+
+
+def test_a_misspelt_caller_role_stops_the_node_with_a_clear_error(
+    pki_dir: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    key = str(tmp_path / "audit.key")
+    run_cli("node", "init", "--db", url, "--member-id", "S01", "--name", "S01", "--key", key)
+    with pytest.raises(RuntimeError, match="CALLER_ROLES must name roles among .* got coordinater"):
+        start_node(
+            url,
+            extra_args=("--key", key, "--tls-dir", str(pki_dir)),
+            env={"ALLIANCE_NODE_CALLER_ROLES": "coordinater"},
+            timeout_s=30,
+        )

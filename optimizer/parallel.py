@@ -26,23 +26,24 @@ def _chunks(indices: list[int], sizes: list[int], workers: int) -> list[list[int
     return [sorted(c) for c in chunks if c]
 
 
-def solve_all(problems: list[PartProblem], policy: Policy, budget_s: float) -> list[PartResult]:
+def solve_all(problems: list[PartProblem], policy: Policy, deadline: float) -> list[PartResult]:
+    """All parts solved by the deadline (a time.monotonic() value, see parts._Clock)."""
     workers = min(policy.workers, len(problems))
     if workers <= 1:
-        return solve_parts(problems, budget_s)
+        return solve_parts(problems, deadline)
     global _FORKED_PROBLEMS
     # Results (explanations mostly) cross the process boundary, which takes time set aside.
-    budget_s -= _TRANSFER_S_PER_FLOW * sum(len(p.flows) for p in problems)
+    deadline -= _TRANSFER_S_PER_FLOW * sum(len(p.flows) for p in problems)
     chunks = _chunks(list(range(len(problems))), [part_size(p) for p in problems], workers)
     if threading.active_count() > 1:
         # Forking a threaded process (a gRPC server, say) can deadlock the child: start
         # clean workers and send them their problems instead.
-        calls = [(solve_parts, ([problems[i] for i in c], budget_s)) for c in chunks]
+        calls = [(solve_parts, ([problems[i] for i in c], deadline)) for c in chunks]
         return _in_pool(multiprocessing.get_context("forkserver"), calls)
     # Forked workers inherit the problems; only their indices cross the process boundary.
     _FORKED_PROBLEMS = problems
     try:
-        forked = [(_solve_forked, (c, budget_s)) for c in chunks]
+        forked = [(_solve_forked, (c, deadline)) for c in chunks]
         return _in_pool(multiprocessing.get_context("fork"), forked)
     finally:
         _FORKED_PROBLEMS = []
@@ -58,5 +59,5 @@ def _in_pool(context: BaseContext, calls: list[tuple[Callable, tuple]]) -> list[
 _FORKED_PROBLEMS: list[PartProblem] = []
 
 
-def _solve_forked(indices: list[int], budget_s: float) -> list[PartResult]:
-    return solve_parts([_FORKED_PROBLEMS[i] for i in indices], budget_s)
+def _solve_forked(indices: list[int], deadline: float) -> list[PartResult]:
+    return solve_parts([_FORKED_PROBLEMS[i] for i in indices], deadline)

@@ -46,12 +46,14 @@ def part_size(problem: PartProblem) -> int:
 
 
 class _Clock:
-    """Splits what is left of a budget between parts, after setting aside the time the
-    parts' other work (heuristics, models, explanations) is measured to take per flow."""
+    """Splits what is left until the deadline between parts, after setting aside the time the
+    parts' other work (heuristics, models, explanations) is measured to take per flow.
 
-    def __init__(self, budget_s: float, problems: Sequence[PartProblem]) -> None:
-        self.started = time.perf_counter()
-        self.deadline = self.started + budget_s
+    The deadline is a time.monotonic() value: CLOCK_MONOTONIC on Linux, one clock for the
+    whole machine, so a worker process counts its start-up against the caller's budget."""
+
+    def __init__(self, deadline: float, problems: Sequence[PartProblem]) -> None:
+        self.deadline = deadline
         self.flows_left = sum(len(p.flows) for p in problems)
         self.size_left = sum(part_size(p) for p in problems)
         self.other_s, self.flows_done = 0.0, 0
@@ -61,7 +63,7 @@ class _Clock:
         Behind schedule, a part still gets the minimum: a short MIP (root LP, cuts and the
         warm start) buys more gap per millisecond than the heuristics with an LP bound."""
         per_flow = (self.other_s + _OTHER_S_PER_FLOW * 200) / (self.flows_done + 200)
-        now = time.perf_counter()
+        now = time.monotonic()
         if now >= self.deadline:
             return None
         free = self.deadline - now - per_flow * self.flows_left
@@ -74,9 +76,10 @@ class _Clock:
         self.size_left -= part_size(problem)
 
 
-def solve_parts(problems: Sequence[PartProblem], budget_s: float) -> list[PartResult]:
-    """Solve and explain parts one after another, each MIP with its share of the budget."""
-    clock = _Clock(budget_s, problems)
+def solve_parts(problems: Sequence[PartProblem], deadline: float) -> list[PartResult]:
+    """Solve and explain parts one after another, each MIP with its share of the time left
+    until the deadline (a time.monotonic() value)."""
+    clock = _Clock(deadline, problems)
     results = []
     for problem in problems:
         started = time.perf_counter()

@@ -13,8 +13,9 @@ from optimizer.plan import Objective, Plan, SolverReport
 from optimizer.request import PlanRequest
 from optimizer.validator import validate_plan
 
-# Share of the time limit given to solving and explaining parts; the rest is moving results
-# between processes, assembly and the final validation.
+# Share of the time limit, counted from the call, by which every part is solved and explained;
+# the rest is the last part's overrun, moving results between processes, assembly and the
+# final validation.
 _SOLVE_SHARE = 0.85
 
 
@@ -68,10 +69,10 @@ def assemble(request: PlanRequest, results: list[PartResult], started: float) ->
 
 
 def solve_with_details(request: PlanRequest) -> tuple[Plan, list[PartResult]]:
-    started = time.perf_counter()
+    started, deadline = time.perf_counter(), time.monotonic()
+    deadline += request.policy.time_limit_ms / 1000 * _SOLVE_SHARE
     problems = decompose(request)
-    budget = request.policy.time_limit_ms / 1000 * _SOLVE_SHARE
-    results = solve_all(problems, request.policy, budget)
+    results = solve_all(problems, request.policy, deadline)
     plan = assemble(request, results, started)
     errors = validate_plan(request, plan)
     if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ from optimizer.flows import decompose
 from optimizer.generator import FAMILIES, generate, small
 from optimizer.greedy import greedy
 from optimizer.mincostflow import min_cost_flow_plan
+from optimizer.parallel import solve_all
 from optimizer.part_solver import evaluate
 from optimizer.plan import Plan
 from optimizer.request import Policy
@@ -59,6 +61,18 @@ def test_a_tight_time_limit_still_returns_a_valid_plan_with_its_gap() -> None:
     assert 0 <= plan.solver.bound_micros <= plan.objective.total_micros
     assert plan.solver.gap_ppm >= 0
     assert plan.solver.solve_ms < 5_000
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_deadline_is_the_callers_clock_so_a_late_worker_runs_no_mip(workers: int) -> None:
+    # The deadline is absolute (time.monotonic): time spent before a worker starts counts
+    # against it. One already passed leaves every part to its heuristics and the LP bound.
+    request = generate(MEDIUM, 11, SETTLED)
+    policy = SETTLED.model_copy(update={"workers": workers})
+    results = solve_all(decompose(request), policy, time.monotonic() - 0.001)
+    assert {r.backend for r in results} == {"none"}
+    plenty = solve_all(decompose(request), policy, time.monotonic() + 60)
+    assert "none" not in {r.backend for r in plenty}
 
 
 def test_parts_are_solved_independently() -> None:

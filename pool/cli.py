@@ -195,6 +195,34 @@ def configure_json_logs() -> None:
     )
 
 
+# `pool serve` exits with this when it lost the leader lease (EX_TEMPFAIL): start it again and
+# it comes back as a standby.
+LEASE_LOST_EXIT = 75
+
+
+def _listen(host: str, port: int, timeout_s: float = 10.0):  # noqa: ANN202 - socket.socket
+    """The HTTP listener, bound as soon as the port is free: a coordinator that just lost the
+    lease may still hold it for a moment."""
+    import errno
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            if exc.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+            continue
+        sock.listen(2048)
+        return sock
+
+
 @app.command()
 def serve(
     db: DbOption = None,
@@ -202,9 +230,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="HTTP host.", show_default=False)] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port.", show_default=False)] = None,
 ) -> None:
-    """Run the coordinator: member watchers, plan execution, webhooks, and the HTTP API."""
-    import signal
+    """Run the coordinator: member watchers, plan execution, webhooks, and the HTTP API.
+
+    One process per database is active; start a second one on the same database and it waits,
+    opened and ready, as a hot standby that takes over the moment the active one dies."""
+    import os
     import threading
+
+    from pool.adapters.leader import STANDBY_LINE, lease_for
 
     configure_json_logs()
     settings = _settings(db, tls_dir)
@@ -213,27 +246,27 @@ def serve(
     if port is not None:
         settings = settings.model_copy(update={"http_port": port})
     coordinator = _open(settings)
-    coordinator.start()
+
+    def lease_lost() -> None:
+        # Another process may hold the lease by now: stop acting at once, as in a crash.
+        err.print("coordinator lost its leader lease; exiting")
+        os._exit(LEASE_LOST_EXIT)
+
+    lease = lease_for(settings.database_url, lease_lost)
     try:
-        try:
-            from pool.http.app import create_app
-        except ImportError:
-            create_app = None
-        if create_app is None:
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            signal.signal(signal.SIGINT, lambda *_: stop.set())
-            err.print("coordinator workers running (no HTTP app installed); Ctrl-C to stop")
-            stop.wait()
+        from pool.http.app import create_app
+
+        http_app = create_app(coordinator, settings)
+        err.print(f"{STANDBY_LINE} (pid {os.getpid()}); active once it holds the lease")
+        if not lease.acquire(threading.Event()):
             return
+        listener = _listen(settings.http_host, settings.http_port)
+        coordinator.start()
         import uvicorn
 
         err.print(f"coordinator serving on http://{settings.http_host}:{settings.http_port}")
-        uvicorn.run(
-            create_app(coordinator, settings),
-            host=settings.http_host,
-            port=settings.http_port,
-            log_config=None,
-        )
+        config = uvicorn.Config(http_app, log_config=None)
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
         coordinator.close()
+        lease.release()

@@ -13,6 +13,7 @@ from typing import IO
 import httpx
 
 from node.launcher import alliance_command
+from pool.adapters.leader import STANDBY_LINE
 from pool.settings import PoolSettings
 
 
@@ -44,10 +45,13 @@ class CoordinatorProcess:
     def base_url(self) -> str:
         return f"http://{self.settings.http_host}:{self.settings.http_port}"
 
-    def start(self, timeout_s: float = 60) -> float:
-        """Start and wait until the HTTP edge answers; returns the seconds it took."""
+    def start(self, timeout_s: float = 60, *, standby: bool = False) -> float:
+        """Start and wait until the HTTP edge answers, or with `standby` until the process
+        stands by for the leader lease (another one is active); returns the seconds it took."""
         started = time.monotonic()
         self._log = self._log or open(self.log_path, "ab")  # noqa: SIM115 - kept across restarts
+        self._log.flush()
+        offset = self.log_path.stat().st_size
         self.process = subprocess.Popen(
             alliance_command("pool", "serve"),
             stdout=self._log,
@@ -56,7 +60,8 @@ class CoordinatorProcess:
             cwd=self.cwd,
         )
         self.starts += 1
-        while not self._healthy():
+        ready = (lambda: self._standing_by(offset)) if standby else self._healthy
+        while not ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"the coordinator exited; see {self.log_path}")
             if time.monotonic() - started > timeout_s:
@@ -64,6 +69,13 @@ class CoordinatorProcess:
                 raise TimeoutError(f"the coordinator did not answer; see {self.log_path}")
             time.sleep(0.05)
         return time.monotonic() - started
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, as in a crash."""
@@ -81,6 +93,11 @@ class CoordinatorProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    def _standing_by(self, offset: int) -> bool:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return STANDBY_LINE.encode() in log.read()
 
     def _healthy(self) -> bool:
         try:

@@ -1,5 +1,6 @@
 """The alliance under test, as real processes: 12 nodes on PostgreSQL over mTLS, each behind a
-proxy the test controls, and the coordinator (`alliance pool serve`) as its own process.
+proxy the test controls, and the coordinator (`alliance pool serve`) as two processes of its
+own on one database: the active one and a hot standby.
 
 Built from `pool.local_alliance`'s pieces (certificates, seeded books); what differs is what a
 fault test needs: every database on PostgreSQL, a coordinator that can be killed, and nodes
@@ -16,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psycopg
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from loadtest import postgres
 from loadtest.manifest import CoordinatorEntry, Manifest, NodeEntry
 from loadtest.proxy import Mode, ProxyFleet
 from node.launcher import NodeProcess, start_node
+from pool.adapters.leader import leader_pid, libpq_url
 from pool.demo_data import Books, alliance_books
 from pool.launcher import CoordinatorProcess, free_port
 from pool.local_alliance import OPS, make_pki, seed_node
@@ -63,7 +66,8 @@ class Cluster:
     databases: list[str]
     nodes: dict[str, NodeRun]
     proxies: ProxyFleet
-    coordinator: CoordinatorProcess
+    # Two `pool serve` processes on the coordinator's database: one active, one hot standby.
+    coordinators: list[CoordinatorProcess]
     tenant_keys: dict[str, str]
     operator_key: str
     node_env: dict[str, str] = field(default_factory=dict)
@@ -71,6 +75,20 @@ class Cluster:
     @property
     def pki_dir(self) -> Path:
         return self.workdir / "pki"
+
+    @property
+    def coordinator(self) -> CoordinatorProcess:
+        """The active coordinator (the one holding the leader lease), else the first."""
+        pid = self._leader_pid()
+        return next((c for c in self.coordinators if c.pid == pid), self.coordinators[0])
+
+    def _leader_pid(self) -> int | None:
+        url = libpq_url(self.coordinators[0].settings.database_url)
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+                return leader_pid(conn)
+        except psycopg.OperationalError:
+            return None
 
     # --- faults ------------------------------------------------------------------------------
 
@@ -97,15 +115,22 @@ class Cluster:
         self.proxies.set_mode(member_id, mode, delay_ms)
 
     def kill_coordinator(self) -> None:
+        """SIGKILL the active coordinator; the standby takes over."""
         self.coordinator.kill()
 
     def restart_coordinator(self) -> None:
-        for attempt in _supervised():
-            with attempt:
-                self.coordinator.start()
+        """Start every coordinator process that is down again, as a standby."""
+        for process in self.coordinators:
+            if not process.alive():
+                for attempt in _supervised():
+                    with attempt:
+                        process.start(standby=True)
 
     def restart_postgres(self) -> None:
         postgres.restart_cluster()
+        # The active coordinator lost its lease with the server and stopped; the standby
+        # holds it now. The stopped one comes back as the next standby.
+        self.restart_coordinator()
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -133,7 +158,8 @@ class Cluster:
         )
 
     def stop(self) -> None:
-        self.coordinator.stop()
+        for process in self.coordinators:
+            process.stop()
         with ThreadPoolExecutor(max_workers=len(self.nodes) or 1) as pool:
             list(pool.map(lambda n: n.process.stop(), self.nodes.values()))
         self.proxies.close()
@@ -159,7 +185,10 @@ def launch(workdir: Path, run_id: str, say: Say, node_env: dict[str, str]) -> Cl
         [*names.values(), pool_name],
         nodes,
         ProxyFleet(),
-        CoordinatorProcess(settings, workdir / "coordinator.log", workdir),
+        [
+            CoordinatorProcess(settings, workdir / f"coordinator-{slot}.log", workdir)
+            for slot in ("a", "b")
+        ],
         {},
         "",
         node_env,
@@ -168,12 +197,16 @@ def launch(workdir: Path, run_id: str, say: Say, node_env: dict[str, str]) -> Cl
         for node in nodes.values():
             node.proxy_target = cluster.proxies.add(node.member_id, node.process.alliance_target)
         cluster.tenant_keys, cluster.operator_key = _register(settings, nodes)
-        cluster.coordinator.start()
+        cluster.coordinators[0].start()
+        cluster.coordinators[1].start(standby=True)
         wait_for_pool(cluster)
     except BaseException:
         cluster.stop()
         raise
-    say(f"coordinator process at {cluster.coordinator.base_url}; pool view complete")
+    say(
+        f"coordinator process at {cluster.coordinator.base_url} with a hot standby; "
+        "pool view complete"
+    )
     return cluster
 
 

@@ -3,7 +3,8 @@
     KIND[:TARGET]@AT[+HOLD][=DELAYms]   (comma separated; times in seconds from load start)
 
     node-kill:S03@10+4          SIGKILL node S03 at t=10 s, restart it 4 s later
-    coordinator-kill@20+3       SIGKILL the coordinator, restart it 3 s later
+    coordinator-kill@20+3       SIGKILL the active coordinator (the standby takes over), start it
+                                again 3 s later as the new standby
     proxy-delay:S05@15+6=250ms  add 250 ms each way on the coordinator's link to S05 for 6 s
     proxy-drop:S06@25+5         swallow every byte on that link for 5 s, then reset it
     proxy-cut:S07@30+5          close the link's connections and refuse new ones for 5 s
@@ -55,7 +56,9 @@ class Fault:
     def describe(self) -> str:
         what = {
             "node-kill": f"kill -9 node {self.target}, restart after {self.hold_s:g} s",
-            "coordinator-kill": f"kill -9 the coordinator, restart after {self.hold_s:g} s",
+            "coordinator-kill": (
+                f"kill -9 the active coordinator, restart it as the standby after {self.hold_s:g} s"
+            ),
             "proxy-delay": f"delay {self.target}'s link {self.delay_ms} ms for {self.hold_s:g} s",
             "proxy-drop": f"drop {self.target}'s link for {self.hold_s:g} s",
             "proxy-cut": f"cut {self.target}'s link for {self.hold_s:g} s",

@@ -261,6 +261,7 @@ def serve(
         if not lease.acquire(threading.Event()):
             return
         listener = _listen(settings.http_host, settings.http_port)
+        coordinator.drop_idle_connections()
         coordinator.start()
         import uvicorn
 

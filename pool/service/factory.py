@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from audit.ed25519 import Signer
@@ -27,11 +28,19 @@ from pool.tls import TlsFiles
 class PoolCoordinator(SqlCoordinator):
     """The `Coordinator` plus its background workers: `start()`, `stop()`, `close()`."""
 
-    def __init__(self, ctx: Context, runtime: CoordinatorRuntime, closers: list) -> None:
+    def __init__(
+        self, ctx: Context, runtime: CoordinatorRuntime, closers: list, engine: Engine
+    ) -> None:
         super().__init__(ctx)
         self.runtime = runtime
         self.executor = runtime.executor
         self._closers = closers
+        self._engine = engine
+
+    def drop_idle_connections(self) -> None:
+        """Forget pooled connections: after a wait as a standby they may be from before a
+        database restart, and the first use of each would fail."""
+        self._engine.dispose()
 
     def start(self) -> None:
         self.runtime.start()
@@ -93,4 +102,4 @@ def open_coordinator(settings: PoolSettings, *, clock: Clock | None = None) -> P
     sender = WebhookSender(settings.webhook_timeout_s)
     runtime = CoordinatorRuntime(ctx, nodes, executor, WebhookDispatcher(ctx, sender))
     closers = [nodes.close, sender.close, lambda: calls.shutdown(wait=False), engine.dispose]
-    return PoolCoordinator(ctx, runtime, closers)
+    return PoolCoordinator(ctx, runtime, closers, engine)

@@ -99,18 +99,18 @@ def test_a_standby_takes_over_when_the_active_coordinator_is_killed(
 
 # The lease is a PostgreSQL session lock (on SQLite a file lock, which cannot be lost).
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_an_active_coordinator_that_loses_its_lease_stops_and_the_standby_takes_over(
+def test_when_every_session_of_the_database_ends_the_active_stops_and_the_standby_serves(
     alliance: Alliance, settings: PoolSettings, tmp_path: Path
 ) -> None:
+    # What a database restart does to both: the active loses its lease, the standby its wait
+    # and the connections it opened while standing by.
     active, standby, key = _pair(settings, alliance, tmp_path)
     try:
         with psycopg.connect(libpq_url(settings.database_url), autocommit=True) as conn:
             assert leader_pid(conn) == active.pid
-            # The session holding the lease ends (a server restart, a broken link).
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = %s",
-                (f"alliance-pool-leader:{active.pid}",),
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             assert active.process is not None
             assert active.process.wait(timeout=10) == LEASE_LOST_EXIT

@@ -23,6 +23,10 @@ from pool.service.webhooks import WebhookDispatcher
 
 log = structlog.get_logger(__name__)
 
+# A full offline verification of the coordinator's log (seconds of CPU for a long log) waits
+# this long after a start.
+FIRST_VERIFY_AFTER_S = 10.0
+
 
 class CoordinatorRuntime:
     def __init__(
@@ -64,8 +68,19 @@ class CoordinatorRuntime:
         self._spawn(self._maintenance, "maintenance")
         self._spawn(self._webhook_worker, "webhooks")
         settings = self.ctx.settings
-        self._spawn(self._every(settings.witness_interval_s, self.cosigner.tick), "cosigning")
-        self._spawn(self._every(settings.audit_verify_interval_s, self.verifier.verify), "verify")
+        # The rounds that may take seconds of CPU wait a little: a coordinator that just started
+        # (a restart, a standby taking over) serves the demands waiting for it first.
+        self._spawn(
+            self._every(settings.witness_interval_s, self.cosigner.tick, first_after_s=1.0),
+            "cosigning",
+        )
+        self._spawn(
+            self._every(
+                settings.audit_verify_interval_s, self.verifier.verify,
+                first_after_s=min(FIRST_VERIFY_AFTER_S, settings.audit_verify_interval_s),
+            ),
+            "verify",
+        )
         with self.ctx.sessions() as s:
             in_flight = s.scalars(
                 sa.select(orm.Demand.demand_id)
@@ -171,10 +186,15 @@ class CoordinatorRuntime:
         for demand_id in ids:
             self.enqueue(demand_id)
 
-    def _every(self, interval_s: float, work: Callable[[], object]) -> Callable[[], None]:
-        """A worker loop running `work` at once, then every `interval_s` until stopped."""
+    def _every(
+        self, interval_s: float, work: Callable[[], object], first_after_s: float = 0.0
+    ) -> Callable[[], None]:
+        """A worker loop running `work` after `first_after_s`, then every `interval_s` until
+        stopped."""
 
         def loop() -> None:
+            if self._stop.wait(first_after_s):
+                return
             self._run_logged(work)
             while not self._stop.wait(interval_s):
                 self._run_logged(work)

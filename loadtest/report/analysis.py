@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,15 @@ class FaultEffect:
     errors: dict[str, int]  # kind -> failed requests the fault reached in its window
     recovery_s: float | None  # heal -> first success of what the fault stopped
     demands: dict[str, int]  # demands alive during the window: confirmed, failed, re-planned
+
+
+@dataclass(frozen=True)
+class SlowDemand:
+    started_s: float  # after the load started
+    client_ms: float  # what the automaker waited: POST to the final status
+    server_ms: float | None  # created to final, as the coordinator timed it
+    phases: dict[str, float]  # the coordinator's phase timings of its latest plan
+    faults: list[str]  # "kind target" of every fault window the demand overlapped
 
 
 @dataclass
@@ -88,6 +98,29 @@ class Analysis:
             phase: (statistics.median(v), percentile(sorted(v), 0.99), len(v))
             for phase, v in by_phase.items()
         }
+
+
+    def slow_demands(self, over_ms: float) -> list[SlowDemand]:
+        """Every urgent demand the automaker waited more than `over_ms` for, slowest first,
+        with where the coordinator spent its time and the faults it ran into."""
+        plans = {d["demand_id"]: d for d in self.records.observed}
+        t0 = self.records.load_started_at
+        slow = []
+        for request in self.records.requests:
+            if request.name != FLOW or request.ms <= over_ms:
+                continue
+            detail = json.loads(request.detail) if request.detail else {}
+            demand = plans.get(detail.get("demand_id", ""))
+            timings = dict(demand["plan"]["timings_ms"]) if demand else {}
+            timings.pop("total", None)
+            slow.append(
+                SlowDemand(
+                    round(request.start_s - t0, 1), request.ms, detail.get("server_ms"),
+                    timings,
+                    [f"{w.kind} {w.target}" for w in self.windows if w.reaches(request)],
+                )
+            )
+        return sorted(slow, key=lambda d: -d.client_ms)
 
 
 def analyse(records: RunRecords) -> Analysis:

@@ -52,6 +52,8 @@ def write_markdown(analysis: Analysis, verdict: Verdict, plots: list[Path], path
         "",
         *_phases(analysis),
         "",
+        *_slow(analysis),
+        "",
         "## Plots",
         "",
         *[f"![{p.stem}]({p.name})" for p in plots],
@@ -212,4 +214,33 @@ def _phases(a: Analysis) -> list[str]:
         "*queue and bookkeeping* is the server time outside them (waiting for a planning "
         "worker, database commits, audit log); *client total* adds HTTP and polling."
     )
+    return out
+
+
+SLOW_ROWS = 15
+
+
+def _slow(a: Analysis) -> list[str]:
+    slow = a.slow_demands(P99_TARGET_MS)
+    if not slow:
+        return [f"No urgent demand took longer than {P99_TARGET_MS / 1000:g} s."]
+    out = [
+        f"{len(slow)} urgent demand(s) took longer than {P99_TARGET_MS / 1000:g} s"
+        + (f" (the slowest {SLOW_ROWS} shown)" if len(slow) > SLOW_ROWS else "")
+        + ":",
+        "",
+        "| started at | automaker waited ms | coordinator ms | quote | solve | reserve | confirm "
+        "| during |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for d in slow[:SLOW_ROWS]:
+        server = "–" if d.server_ms is None else f"{d.server_ms:,.0f}"
+        phases = " | ".join(
+            f"{d.phases[p]:,.0f}" if p in d.phases else "–"
+            for p in ("quote", "solve", "reserve", "confirm")
+        )
+        out.append(
+            f"| {d.started_s:.1f} s | {d.client_ms:,.0f} | {server} | {phases} "
+            f"| {', '.join(d.faults) or 'no fault'} |"
+        )
     return out

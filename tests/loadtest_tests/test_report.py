@@ -132,6 +132,22 @@ def test_report_states_figures_faults_invariants_and_draws_plots(tmp_path: Path)
         assert f"![{name}]({name}.png)" in report
 
 
+def test_the_report_lists_each_demand_over_five_seconds_with_its_phases_and_faults(
+    tmp_path: Path,
+) -> None:
+    slow = _row(9.0, "flow", FLOW, 6_400.0, target="coordinator")
+    slow[-1] = json.dumps({"demand_id": "d9", "server_ms": 900})
+    out = _record(tmp_path / "run", [slow, _row(26.0, "flow", FLOW, 5_900.0, target="coordinator")])
+    build_report(out)
+    report = (out / "report.md").read_text()
+    assert "2 urgent demand(s) took longer than 5 s:" in report
+    # Slowest first; d9's phases from its plan; it ran into the node kill, the other did not.
+    rows = [line for line in report.splitlines() if line.startswith("| 9.0 s |")]
+    assert rows == ["| 9.0 s | 6,400 | 900 | 100 | 50 | 200 | 300 | node-kill S03 |"]
+    assert "| 26.0 s | 5,900 | – | – | – | – | – | no fault |" in report
+    assert report.index("| 9.0 s | 6,400") < report.index("| 26.0 s | 5,900")
+
+
 def test_errors_above_one_percent_fail_the_run(tmp_path: Path) -> None:
     # 5 of 365 requests, 1.37 %: NOT_FOUND for a granted hold, outside any fault window.
     extra = [

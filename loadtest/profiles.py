@@ -52,8 +52,9 @@ SMOKE = Profile(
         clerks=6,
         clerk_wait_s=(1.0, 3.0),
     ),
-    # A node crash and a slow link: what CI must survive every time.
-    faults="node-kill:?@8+4, proxy-delay:?@16+8=300ms",
+    # A node crash, a slow link and the active coordinator's crash (its standby takes over):
+    # what CI must survive every time.
+    faults="node-kill:?@8+4, proxy-delay:?@16+8=300ms, coordinator-kill@22+3",
     demand_lines=(1, 4),
 )
 

@@ -8,7 +8,7 @@ already started and imported.
 Two coordinators must never act at once. The holder checks its session every
 `check_interval_s` and gives up (`on_lost`: `pool serve` exits at once, as in a crash) when a
 check fails or none has succeeded for `expiry_s`; a new holder waits `grace_s` (longer than
-`expiry_s`) before it acts. So whatever ended the old holder's session (a kill, a server
+`expiry_s`) before it acts, and waits again if it loses the lock meanwhile. So whatever ended the old holder's session (a kill, a server
 restart, a broken link, a terminated backend), the old holder has stopped before the new one
 starts.
 
@@ -78,16 +78,22 @@ class PostgresLease:
                 conn = psycopg.connect(
                     self._conninfo, autocommit=True, connect_timeout=5,
                     application_name=f"{APPLICATION_NAME}:{os.getpid()}",
+                    # A half-open link fails a call within seconds instead of hanging on it.
+                    keepalives=1, keepalives_idle=1, keepalives_interval=1, keepalives_count=3,
+                    tcp_user_timeout=3000,
                 )
             except psycopg.OperationalError as exc:
                 log.warning("leader_lease_connect_failed", error=str(exc))
                 stop.wait(self._retry_s)
                 continue
             try:
-                if self._wait_for_lock(conn, stop):
+                if self._wait_for_lock(conn, stop) and self._outlasts_grace(conn):
                     self._hold(conn)
                     return True
             except psycopg.Error as exc:
+                # Lost while waiting, or within the grace (a server restart terminates the
+                # waiting session too, sometimes just after granting it the lock): nothing has
+                # acted on it yet, so wait again.
                 log.warning("leader_lease_wait_failed", error=str(exc))
             conn.close()
             stop.wait(self._retry_s)
@@ -104,13 +110,21 @@ class PostgresLease:
                 continue
         return False
 
+    def _outlasts_grace(self, conn: psycopg.Connection) -> bool:
+        """Hold the lock through the grace (a holder that lost its session stops within
+        expiry_s), checking the session as a holder would; raises if it ends meanwhile."""
+        ends = time.monotonic() + self.grace_s
+        while (left := ends - time.monotonic()) > 0:
+            time.sleep(min(self._check_interval_s, left))
+            conn.execute("SELECT 1")
+        return True
+
     def _hold(self, conn: psycopg.Connection) -> None:
         self._conn = conn
-        log.info("leader_lease_acquired", pid=os.getpid(), grace_s=self.grace_s)
         self._last_ok = time.monotonic()
         threading.Thread(target=self._check, name="leader-lease", daemon=True).start()
         threading.Thread(target=self._expire, name="leader-expiry", daemon=True).start()
-        time.sleep(self.grace_s)  # a holder that lost its session stops within expiry_s
+        log.info("leader_lease_acquired", pid=os.getpid(), grace_s=self.grace_s)
 
     def _check(self) -> None:
         assert self._conn is not None

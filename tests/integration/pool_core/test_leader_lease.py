@@ -5,15 +5,17 @@ may act."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from loadtest.proxy import Mode, ProxyFleet
-from pool.adapters.leader import FileLease, Lease, PostgresLease
+from pool.adapters.leader import FileLease, Lease, PostgresLease, leader_pid, libpq_url
 
 
 def _in_background(lease: Lease) -> tuple[threading.Event, threading.Event]:
@@ -71,6 +73,30 @@ def test_a_holder_whose_lease_session_goes_silent_gives_up_within_the_grace(
         assert time.monotonic() - silent_at < holder.grace_s
     finally:
         fleet.close()
+
+
+def test_a_lock_lost_within_the_grace_is_waited_for_again_not_held(postgres_url: str) -> None:
+    # A server restart terminates a waiting session too, sometimes just after granting it the
+    # lock: nothing acted on it yet, so the standby must wait again, not count as holder.
+    lost = threading.Event()
+    lease = PostgresLease(postgres_url, lost.set)
+    acquired, stop = _in_background(lease)
+    try:
+        time.sleep(0.4)  # the lock is granted at once; the grace is running
+        assert not acquired.is_set()
+        with psycopg.connect(libpq_url(postgres_url), autocommit=True) as conn:
+            ended = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name LIKE 'alliance-pool-leader:%' AND datname = "
+                "current_database()"
+            ).fetchall()
+            assert ended == [(True,)]
+            assert acquired.wait(10)  # on a new session, after a whole grace
+            assert leader_pid(conn) == os.getpid()
+        assert not lost.is_set()
+    finally:
+        stop.set()
+        lease.release()
 
 
 def test_one_file_lease_holder_at_a_time(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from loadtest import postgres
 from loadtest.manifest import CoordinatorEntry, Manifest, NodeEntry
 from loadtest.proxy import Mode, ProxyFleet
+from node.adapters.engine import libpq_url
 from node.launcher import NodeProcess, start_node
-from pool.adapters.leader import leader_pid, libpq_url
+from pool.adapters.leader import leader_pid
 from pool.demo_data import Books, alliance_books
 from pool.launcher import CoordinatorProcess, free_port
 from pool.local_alliance import OPS, make_pki, seed_node

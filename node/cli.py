@@ -107,15 +107,6 @@ def _database_url(db: str | None) -> str:
     return db or _settings().database_url
 
 
-def _sqlite_path(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
 def _audit_key(key: Path | None) -> Path | None:
     """The node's audit signing key: --key, else ALLIANCE_NODE_AUDIT_KEY_PATH / its default.
 
@@ -141,7 +132,9 @@ def _node(
     from node.service.factory import open_node
 
     url = _database_url(db)
-    path = _sqlite_path(url)
+    from node.adapters.engine import sqlite_path
+
+    path = sqlite_path(url)
     if path is not None and not path.exists():
         raise CliError(f"no node database at {path}; create it with `alliance node init`")
     service = open_node(
@@ -254,7 +247,9 @@ def init(
     if not member_id or not name:
         raise CliError("--member-id and --name are required (or ALLIANCE_NODE_MEMBER_ID/_NAME)")
     url = _database_url(db)
-    path = _sqlite_path(url)
+    from node.adapters.engine import sqlite_path
+
+    path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     key_path = key or settings.audit_key_path

@@ -60,7 +60,7 @@ class CoordinatorProcess:
             cwd=self.cwd,
         )
         self.starts += 1
-        ready = (lambda: self._standing_by(offset)) if standby else self._healthy
+        ready = (lambda: self._standing_by(offset)) if standby else self.healthy
         while not ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"the coordinator exited; see {self.log_path}")
@@ -99,7 +99,8 @@ class CoordinatorProcess:
             log.seek(offset)
             return STANDBY_LINE.encode() in log.read()
 
-    def _healthy(self) -> bool:
+    def healthy(self) -> bool:
+        """Whether this address's HTTP edge answers (whichever process holds the lease)."""
         try:
             return httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:

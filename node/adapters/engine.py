@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -12,6 +13,21 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def is_sqlite(database_url: str) -> bool:
     return make_url(database_url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a SQLite database; None for PostgreSQL or an in-memory database."""
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def libpq_url(database_url: str) -> str:
+    """A PostgreSQL URL as SQLAlchemy takes it (postgresql+psycopg://...), as libpq does."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(
+        hide_password=False
+    )
 
 
 def node_engine(database_url: str, *, pool_size: int = 64, max_overflow: int = 8) -> Engine:

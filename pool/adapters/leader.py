@@ -8,9 +8,9 @@ already started and imported.
 Two coordinators must never act at once. The holder checks its session every
 `check_interval_s` and gives up (`on_lost`: `pool serve` exits at once, as in a crash) when a
 check fails or none has succeeded for `expiry_s`; a new holder waits `grace_s` (longer than
-`expiry_s`) before it acts, and waits again if it loses the lock meanwhile. So whatever ended the old holder's session (a kill, a server
-restart, a broken link, a terminated backend), the old holder has stopped before the new one
-starts.
+`expiry_s`) before it acts, and waits again if it loses the lock meanwhile. So whatever ended
+the old holder's session (a kill, a server restart, a broken link, a terminated backend), the
+old holder has stopped before the new one starts.
 
 On SQLite (one machine) an exclusive `flock` on a file beside the database does the same; the
 kernel releases it when the process dies, and it cannot be lost while the process lives.
@@ -29,6 +29,8 @@ from typing import IO, Protocol
 import psycopg
 import structlog
 
+from node.adapters.engine import is_sqlite, libpq_url, sqlite_path
+
 log = structlog.get_logger(__name__)
 
 # pg_advisory_lock's key: a fixed number of our own, the same in every coordinator process.
@@ -42,12 +44,6 @@ class Lease(Protocol):
         """Block until this process is the active coordinator; False if `stop` was set."""
 
     def release(self) -> None: ...
-
-
-def libpq_url(database_url: str) -> str:
-    """A SQLAlchemy URL (postgresql+psycopg://...) as libpq takes it."""
-    scheme, rest = database_url.split("://", 1)
-    return "postgresql://" + rest if scheme.startswith("postgresql") else database_url
 
 
 class PostgresLease:
@@ -198,12 +194,10 @@ class NoLease:
 
 
 def lease_for(database_url: str, on_lost: Callable[[], None]) -> Lease:
-    if database_url.startswith("postgresql"):
+    if not is_sqlite(database_url):
         return PostgresLease(database_url, on_lost)
-    path = database_url.split(":///", 1)[1] if ":///" in database_url else ""
-    if not path or path == ":memory:":
-        return NoLease()
-    return FileLease(Path(path + ".leader"))
+    path = sqlite_path(database_url)
+    return NoLease() if path is None else FileLease(path.with_name(path.name + ".leader"))
 
 
 def leader_pid(conn: psycopg.Connection) -> int | None:

@@ -56,14 +56,11 @@ class PoolCoordinator(SqlCoordinator):
 
 def init_coordinator(settings: PoolSettings) -> bytes:
     """Migrate the database and create the audit key if missing; returns its public key."""
-    from pathlib import Path
+    from node.adapters.engine import sqlite_path
 
-    from node.adapters.engine import is_sqlite
-
-    if is_sqlite(settings.database_url):
-        path = settings.database_url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     upgrade_to_head(settings.database_url)
     if not settings.audit_key_path.exists():
         settings.audit_key_path.parent.mkdir(parents=True, exist_ok=True)

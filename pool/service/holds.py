@@ -173,13 +173,16 @@ class HoldBook:
         outcome: ReservationData | None = None,
         member: orm.Member | None = None,
     ) -> None:
-        """Persist a reservation's new state with the node's receipt, in the audit log."""
+        """Persist a reservation's new state with the node's receipt, in the audit log. A
+        receipt that fails its check raises ReceiptRejected before anything is written."""
+        if outcome is not None and outcome.receipt is not None and member is not None:
+            check_receipt(outcome.receipt, member.member_id, member.audit_public_key, rid)
         self.settle_all([Settlement(rid, state, error, outcome, member)])
 
     def settle_all(self, settlements: Sequence[Settlement]) -> None:
         """Settle the holds of one stage in one transaction (one audit append, one commit,
-        instead of one each). A receipt that fails its check raises ReceiptRejected before
-        anything is written: check them first (`receipt_problem`) to settle the others."""
+        instead of one each). Their receipts were checked by the caller (`receipt_problem`,
+        `confirmed`): each is verified once, not again here."""
         if not settlements:
             return
         now = self.ctx.now_ms()
@@ -211,7 +214,6 @@ class HoldBook:
         assert row is not None
         receipt = x.outcome.receipt if x.outcome is not None else None
         if receipt is not None and x.member is not None:
-            check_receipt(receipt, x.member.member_id, x.member.audit_public_key, x.rid)
             self.ctx.trail.keep_receipt(s, x.member.member_id, x.rid, receipt, now)
         row.state, row.error, row.updated_at_ms = x.state, x.error[:2000], now
         if x.outcome is not None and x.outcome.sales_order_number:

@@ -15,7 +15,8 @@ import psycopg
 import pytest
 
 from loadtest.proxy import Mode, ProxyFleet
-from pool.adapters.leader import FileLease, Lease, PostgresLease, leader_pid, libpq_url
+from node.adapters.engine import libpq_url
+from pool.adapters.leader import FileLease, Lease, PostgresLease, leader_pid
 
 
 def _in_background(lease: Lease) -> tuple[threading.Event, threading.Event]:

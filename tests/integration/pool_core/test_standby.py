@@ -11,7 +11,8 @@ import httpx
 import psycopg
 import pytest
 
-from pool.adapters.leader import leader_pid, libpq_url
+from node.adapters.engine import libpq_url
+from pool.adapters.leader import leader_pid
 from pool.cli import LEASE_LOST_EXIT
 from pool.launcher import CoordinatorProcess, free_port
 from pool.settings import PoolSettings
@@ -83,7 +84,7 @@ def test_a_standby_takes_over_when_the_active_coordinator_is_killed(
         second = _post(active, key, "at-kill", 60)
         active.kill()  # the second demand may be anywhere in its plan
         killed_at = time.monotonic()
-        _wait(lambda: standby._healthy(), 30, "the standby to serve")
+        _wait(standby.healthy, 30, "the standby to serve")
         took_over_s = time.monotonic() - killed_at
         assert "runtime_started" in _log_text(standby)
         assert took_over_s < 10  # not a restart: no new process had to start
@@ -114,7 +115,7 @@ def test_when_every_session_of_the_database_ends_the_active_stops_and_the_standb
             )
             assert active.process is not None
             assert active.process.wait(timeout=10) == LEASE_LOST_EXIT
-            _wait(lambda: standby._healthy(), 30, "the standby to serve")
+            _wait(standby.healthy, 30, "the standby to serve")
             assert leader_pid(conn) == standby.pid
         _wait(lambda: _pooled(standby, key) == 180, 30, "the pool view of P-100")
         assert _confirmed_units(standby, key, _post(standby, key, "after-loss", 70)) == 70

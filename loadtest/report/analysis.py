@@ -99,7 +99,6 @@ class Analysis:
             for phase, v in by_phase.items()
         }
 
-
     def slow_demands(self, over_ms: float) -> list[SlowDemand]:
         """Every urgent demand the automaker waited more than `over_ms` for, slowest first,
         with where the coordinator spent its time and the faults it ran into."""
@@ -115,7 +114,9 @@ class Analysis:
             timings.pop("total", None)
             slow.append(
                 SlowDemand(
-                    round(request.start_s - t0, 1), request.ms, detail.get("server_ms"),
+                    round(request.start_s - t0, 1),
+                    request.ms,
+                    detail.get("server_ms"),
                     timings,
                     [f"{w.kind} {w.target}" for w in self.windows if w.reaches(request)],
                 )

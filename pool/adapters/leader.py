@@ -72,10 +72,15 @@ class PostgresLease:
         while not stop.is_set():
             try:
                 conn = psycopg.connect(
-                    self._conninfo, autocommit=True, connect_timeout=5,
+                    self._conninfo,
+                    autocommit=True,
+                    connect_timeout=5,
                     application_name=f"{APPLICATION_NAME}:{os.getpid()}",
                     # A half-open link fails a call within seconds instead of hanging on it.
-                    keepalives=1, keepalives_idle=1, keepalives_interval=1, keepalives_count=3,
+                    keepalives=1,
+                    keepalives_idle=1,
+                    keepalives_interval=1,
+                    keepalives_count=3,
                     tcp_user_timeout=3000,
                 )
             except psycopg.OperationalError as exc:

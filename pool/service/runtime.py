@@ -76,7 +76,8 @@ class CoordinatorRuntime:
         )
         self._spawn(
             self._every(
-                settings.audit_verify_interval_s, self.verifier.verify,
+                settings.audit_verify_interval_s,
+                self.verifier.verify,
                 first_after_s=min(FIRST_VERIFY_AFTER_S, settings.audit_verify_interval_s),
             ),
             "verify",

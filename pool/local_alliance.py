@@ -23,6 +23,7 @@ from node.launcher import NodeProcess, start_node
 from node.service.factory import init_node, open_node
 from pool import pki
 from pool.demo_data import SEED, Books, OrderLine, alliance_books, load_books
+from pool.http.routers.demands import MAX_WAIT_MS
 from pool.service import api
 from pool.service.factory import PoolCoordinator, coordinator_vkey, open_coordinator
 from pool.settings import PoolSettings
@@ -103,10 +104,16 @@ class LocalAlliance:
     def wait_final(
         self, client: httpx.Client, demand_id: str, timeout_s: float = 30, poll_s: float = 0.02
     ) -> dict[str, Any]:
-        """Poll GET /v1/demands/{id} until it is confirmed or failed."""
+        """Long-poll GET /v1/demands/{id} until it is confirmed or failed; `poll_s` is the
+        pause only when the coordinator answers without waiting (its long polls are taken)."""
         deadline = time.monotonic() + timeout_s
         while True:
-            demand = client.get(f"/v1/demands/{demand_id}").raise_for_status().json()
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            read_s = client.timeout.read
+            answer_ms = MAX_WAIT_MS if read_s is None else int(read_s * 1000) - 1000
+            wait_ms = max(0, min(left_ms, MAX_WAIT_MS, answer_ms))
+            answer = client.get(f"/v1/demands/{demand_id}", params={"wait_ms": wait_ms})
+            demand = answer.raise_for_status().json()
             if demand["status"] in FINAL:
                 return demand
             if time.monotonic() > deadline:

@@ -32,6 +32,9 @@ class PoolSettings(BaseSettings):
     max_revisions: int = Field(default=3, ge=1)
     solver_time_limit_ms: int = Field(default=2000, ge=1)
     planning_workers: int = Field(default=4, ge=1)
+    # Long polls (GET /v1/demands/{id}?wait_ms=) each hold an HTTP worker thread; past this
+    # many at once a reader gets the demand as it is and polls again.
+    max_long_polls: int = Field(default=16, ge=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_retry_base_s: float = Field(default=0.5, gt=0)

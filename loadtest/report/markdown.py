@@ -212,7 +212,8 @@ def _phases(a: Analysis) -> list[str]:
     out.append(
         "The coordinator's own timings per confirmed plan (its latest revision); "
         "*queue and bookkeeping* is the server time outside them (waiting for a planning "
-        "worker, database commits, audit log); *client total* adds HTTP and polling."
+        "worker, database commits, audit log); *client total* adds HTTP and the automaker's "
+        "long poll (answered the moment the demand is final)."
     )
     return out
 

@@ -23,6 +23,7 @@ class Context:
     on_demand_ready: Callable[[str], None] = lambda demand_id: None
     on_webhook_queued: Callable[[], None] = lambda: None
     changed: threading.Condition = field(default_factory=threading.Condition)
+    generation: int = 0  # counts notify_changed calls, so a waiter cannot miss one
 
     @property
     def staleness_ms(self) -> int:
@@ -33,4 +34,11 @@ class Context:
 
     def notify_changed(self) -> None:
         with self.changed:
+            self.generation += 1
             self.changed.notify_all()
+
+    def wait_changed(self, seen: int, timeout_s: float) -> int:
+        """Block until a change after generation `seen` (or the timeout); the generation now."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.generation != seen, timeout_s)
+            return self.generation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -47,6 +48,7 @@ from pool.service.context import Context
 log = structlog.get_logger(__name__)
 
 STAFF_REQUESTS_PER_MINUTE = 600
+WAIT_REREAD_S = 1.0  # a long-polling reader re-reads at least this often
 
 
 class SqlCoordinator:
@@ -55,6 +57,8 @@ class SqlCoordinator:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._limiter = RateLimiter(ctx.clock)
+        self._waiting = 0  # readers in wait_for_demand now
+        self._waiting_lock = threading.Lock()
 
     # --- membership ---------------------------------------------------------------------
 
@@ -330,14 +334,43 @@ class SqlCoordinator:
         statuses: Sequence[DemandStatus],
         timeout_s: float,
     ) -> DemandView:
+        """The demand once its status is one of `statuses`, or as it is after `timeout_s`.
+
+        Woken by every step this process takes on a demand; the fallback re-read covers a
+        change this process did not make. With `max_long_polls` readers already waiting (each
+        holds a thread of the HTTP server) it answers at once, so waiting never starves the
+        other calls."""
+        with self._waiting_lock:
+            wait = timeout_s > 0 and self._waiting < self.ctx.settings.max_long_polls
+            self._waiting += wait
+        if not wait:
+            return self.get_demand(principal, demand_id)
+        try:
+            return self._wait_for_demand(principal, demand_id, statuses, timeout_s)
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
+
+    @property
+    def waiting_readers(self) -> int:
+        """Readers blocked in wait_for_demand now (long polls)."""
+        return self._waiting
+
+    def _wait_for_demand(
+        self,
+        principal: Principal,
+        demand_id: str,
+        statuses: Sequence[DemandStatus],
+        timeout_s: float,
+    ) -> DemandView:
         deadline = time.monotonic() + timeout_s
         while True:
+            seen = self.ctx.generation
             view = self.get_demand(principal, demand_id)
             left = deadline - time.monotonic()
             if view.status in statuses or left <= 0:
                 return view
-            with self.ctx.changed:
-                self.ctx.changed.wait(min(left, 0.05))
+            self.ctx.wait_changed(seen, min(left, WAIT_REREAD_S))
 
     # --- settlement, fairness, audit ----------------------------------------------------
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from pool.domain.demand import TERMINAL
 from pool.http.deps import CoordinatorDep, CurrentPrincipal, IdempotencyKey
 from pool.http.logs import annotate_request
 from pool.http.models.demand import (
@@ -20,6 +21,7 @@ from pool.service import api
 
 router = APIRouter(prefix="/v1/demands", tags=["demands"])
 
+MAX_WAIT_MS = 30_000
 DemandId = Annotated[str, Path(max_length=200, pattern=CODE_PATTERN)]
 
 
@@ -87,9 +89,22 @@ def list_demands(
     responses=problem_responses(401, 403, 404, 422, 429),
 )
 def get_demand(
-    demand_id: DemandId, principal: CurrentPrincipal, coordinator: CoordinatorDep
+    demand_id: DemandId,
+    principal: CurrentPrincipal,
+    coordinator: CoordinatorDep,
+    wait_ms: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_WAIT_MS,
+            description="Long poll: answer as soon as the demand is confirmed or failed, or "
+            "after this many milliseconds with its status then (0: at once).",
+        ),
+    ] = 0,
 ) -> DemandPublic:
-    demand = coordinator.get_demand(principal, demand_id)
+    """With `wait_ms` an automaker learns the final status the moment it is decided, without
+    polling; a timeout is not an error, the status says how far planning got."""
+    demand = coordinator.wait_for_demand(principal, demand_id, tuple(TERMINAL), wait_ms / 1000)
     _annotate(demand)
     return DemandPublic.from_view(demand)
 

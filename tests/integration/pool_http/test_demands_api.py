@@ -58,6 +58,15 @@ def test_a_demand_is_created_planned_and_readable(client, alliance: Alliance, t1
     assert {d["tenant_id"] for d in listed["data"]} == {"T1"}
 
 
+def test_a_long_poll_answers_with_the_final_status(client, t1) -> None:
+    created = post_demand(client, t1, {"lines": [demand_line(quantity=3)]}).json()
+    # Planning asks real nodes over gRPC; the long poll returns once it is decided.
+    read = client.get(f"/v1/demands/{created['demand_id']}?wait_ms=30000", headers=t1)
+    assert read.status_code == 200, read.text
+    assert read.json()["status"] == "confirmed", read.json()
+    assert sum(a["quantity"] for a in read.json()["plan"]["allocations"]) == 3
+
+
 def test_a_replay_returns_the_stored_demand(client, t1) -> None:
     body = {"lines": [demand_line()]}
     first = post_demand(client, t1, body, key="replay-1")
@@ -154,6 +163,8 @@ def test_an_automaker_cannot_read_another_automakers_demand(client, alliance, t1
     demand_id = post_demand(client, t1, {"lines": [demand_line()]}).json()["demand_id"]
     t2 = bearer(alliance.tenant_keys["T2"])
     assert_problem(client.get(f"/v1/demands/{demand_id}", headers=t2), 404, "not-found")
+    waited = client.get(f"/v1/demands/{demand_id}?wait_ms=30000", headers=t2)
+    assert_problem(waited, 404, "not-found")  # at once: no waiting on someone else's demand
     assert_problem(client.get(f"/v1/demands/{demand_id}/plan", headers=t2), 404, "not-found")
     listed = client.get("/v1/demands", headers=t2).json()
     assert demand_id not in {d["demand_id"] for d in listed["data"]}
@@ -166,6 +177,9 @@ def test_demand_reads_refuse_bad_ids_and_parameters(client, t1) -> None:
     assert_problem(client.get("/v1/demands/" + "x" * 300, headers=t1), 422, "validation-error")
     for query in ("limit=0", "limit=100000", "limit=ten", "status=lost"):
         assert_problem(client.get(f"/v1/demands?{query}", headers=t1), 422, "validation-error")
+    for wait in ("-1", "30001", "soon"):
+        response = client.get(f"/v1/demands/no-such-demand?wait_ms={wait}", headers=t1)
+        assert invalid_names(assert_problem(response, 422, "validation-error")) == {"wait_ms"}
     confirmed = client.get("/v1/demands?status=confirmed&limit=5", headers=t1)
     assert confirmed.status_code == 200
     assert {d["status"] for d in confirmed.json()["data"]} <= {"confirmed"}

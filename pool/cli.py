@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -200,6 +200,19 @@ def configure_json_logs() -> None:
 LEASE_LOST_EXIT = 75
 
 
+def _http_server(config: Any, coordinator: Any) -> Any:
+    """uvicorn's server, except that SIGTERM/SIGINT first ends the coordinator's long polls:
+    uvicorn waits for requests in flight, and a long poll could hold it for its whole wait."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            coordinator.end_long_polls()
+            super().handle_exit(sig, frame)
+
+    return Server(config)
+
+
 def _listen(host: str, port: int, timeout_s: float = 10.0):  # noqa: ANN202 - socket.socket
     """The HTTP listener, bound as soon as the port is free: a coordinator that just lost the
     lease may still hold it for a moment."""
@@ -266,8 +279,7 @@ def serve(
         import uvicorn
 
         err.print(f"coordinator serving on http://{settings.http_host}:{settings.http_port}")
-        config = uvicorn.Config(http_app, log_config=None)
-        uvicorn.Server(config).run(sockets=[listener])
+        _http_server(uvicorn.Config(http_app, log_config=None), coordinator).run(sockets=[listener])
     finally:
         coordinator.close()
         lease.release()

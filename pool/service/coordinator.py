@@ -59,6 +59,7 @@ class SqlCoordinator:
         self._limiter = RateLimiter(ctx.clock)
         self._waiting = 0  # readers in wait_for_demand now
         self._waiting_lock = threading.Lock()
+        self._closing = False  # set once: readers stop waiting
 
     # --- membership ---------------------------------------------------------------------
 
@@ -341,7 +342,11 @@ class SqlCoordinator:
         holds a thread of the HTTP server) it answers at once, so waiting never starves the
         other calls."""
         with self._waiting_lock:
-            wait = timeout_s > 0 and self._waiting < self.ctx.settings.max_long_polls
+            wait = (
+                timeout_s > 0
+                and not self._closing
+                and self._waiting < self.ctx.settings.max_long_polls
+            )
             self._waiting += wait
         if not wait:
             return self.get_demand(principal, demand_id)
@@ -356,6 +361,13 @@ class SqlCoordinator:
         """Readers blocked in wait_for_demand now (long polls)."""
         return self._waiting
 
+    def end_long_polls(self) -> None:
+        """Shutting down: every waiting reader answers now with the demand as it is, and no
+        new one waits, so a stopping server is not held open by long polls."""
+        with self._waiting_lock:
+            self._closing = True
+        self.ctx.notify_changed()
+
     def _wait_for_demand(
         self,
         principal: Principal,
@@ -368,7 +380,7 @@ class SqlCoordinator:
             seen = self.ctx.generation
             view = self.get_demand(principal, demand_id)
             left = deadline - time.monotonic()
-            if view.status in statuses or left <= 0:
+            if view.status in statuses or left <= 0 or self._closing:
                 return view
             self.ctx.wait_changed(seen, min(left, WAIT_REREAD_S))
 

@@ -46,9 +46,11 @@ class PoolCoordinator(SqlCoordinator):
         self.runtime.start()
 
     def stop(self) -> None:
+        self.end_long_polls()
         self.runtime.stop()
 
     def close(self) -> None:
+        self.end_long_polls()
         self.runtime.stop()
         for close in self._closers:
             close()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from pathlib import Path
 
+import httpx
+
+from pool.launcher import CoordinatorProcess, free_port
 from pool.service.api import DemandIn, DemandLineIn, DemandStatus, DemandView
 from pool.settings import PoolSettings
 from tests.integration.pool_core.conftest import (
@@ -14,6 +19,8 @@ from tests.integration.pool_core.conftest import (
     wait_for_pool,
     wait_until,
 )
+from tests.integration.pool_core.test_coordinator_crash import _get, _lock, _pooled, _start, _wait
+from tests.integration.pool_core.test_faults import _three_nodes
 
 END = [DemandStatus.CONFIRMED, DemandStatus.FAILED]
 
@@ -87,3 +94,80 @@ def test_past_the_long_poll_limit_a_reader_is_answered_at_once(
     pool.start()
     first.join(60)
     assert not first.is_alive() and out["view"].status in END
+
+
+def test_a_stopping_coordinator_ends_its_waiting_readers(alliance: Alliance, open_pool) -> None:
+    pool, oem = _idle_coordinator(alliance, open_pool)
+    view, _ = pool.submit_demand(oem, _demand(pool.ctx.now_ms()), "lp-3")
+    out: dict[str, DemandView] = {}
+    waiter = _wait_in_thread(pool, oem, view.demand_id, out)
+    wait_until(lambda: pool.waiting_readers == 1, what="the reader waits")
+
+    pool.stop()
+    waiter.join(10)  # it asked for two minutes
+
+    assert not waiter.is_alive() and out["view"].status is DemandStatus.RECEIVED
+    assert pool.wait_for_demand(oem, view.demand_id, END, 120).status is DemandStatus.RECEIVED
+
+
+def test_sigterm_answers_a_long_poll_instead_of_waiting_for_it(
+    alliance: Alliance, settings: PoolSettings, tmp_path: Path
+) -> None:
+    """`pool serve` stops at once: uvicorn would wait for the long poll to end on its own."""
+    nodes = _three_nodes(alliance)
+    settings = settings.model_copy(
+        update={"http_port": free_port(), "api_key_secret": "lp-test", "rpc_deadline_ms": 60_000}
+    )
+    process, key = _start(settings, tmp_path, nodes)
+    blocker = None
+    try:
+        _wait(lambda: _pooled(process, key) == 180, 30, "the pool view of P-100")
+        blocker = _lock(nodes[1])  # S02's Reserve waits on this lock: the demand cannot end
+        demand_id = _post_demand(process, key, quantity=150)
+        _wait(lambda: _get(process, key, demand_id)["status"] == "reserving", 30, "reserving")
+        answers: list[httpx.Response] = []
+        poll = threading.Thread(
+            target=lambda: answers.append(
+                httpx.get(
+                    f"{process.base_url}/v1/demands/{demand_id}",
+                    params={"wait_ms": 30_000},
+                    headers={"Authorization": f"Bearer {key}"},
+                    timeout=40,
+                )
+            ),
+            daemon=True,
+        )
+        poll.start()
+        time.sleep(0.5)  # the long poll is in the server
+        assert poll.is_alive()
+
+        process.stop(timeout_s=10)  # SIGTERM; kills if it is not gone by then
+        poll.join(10)
+
+        assert answers and answers[0].status_code == 200, answers
+        assert answers[0].json()["status"] == "reserving"
+    finally:
+        if blocker is not None:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        process.stop()
+
+
+def _post_demand(process: CoordinatorProcess, key: str, quantity: int) -> str:
+    due_at_ms = int(time.time() * 1000) + 72 * HOUR_MS
+    line = {
+        "line_id": "L1",
+        "part_number": "P-100",
+        "quantity": quantity,
+        "unit_of_measure": "C62",
+        "due_at_ms": due_at_ms,
+        "destination": "DEHAM",
+    }
+    posted = httpx.post(
+        f"{process.base_url}/v1/demands",
+        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"lp-{quantity}"},
+        json={"lines": [line]},
+        timeout=10,
+    )
+    assert posted.status_code == 201, posted.text
+    return posted.json()["demand_id"]

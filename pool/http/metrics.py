@@ -68,6 +68,11 @@ class PoolMetrics:
             "active members whose pool view is stale",
             registry=r,
         )
+        self.long_polls = Gauge(
+            "alliance_pool_long_polls",
+            "readers waiting for a demand's final status now (at most max_long_polls)",
+            registry=r,
+        )
         self._observed: set[str] = set()
         self._lock = threading.Lock()  # scrapes may overlap
 
@@ -91,6 +96,7 @@ class PoolMetrics:
                 self._observe_timings(demand)
         for status, count in counts.items():
             self.demands.labels(status.value).set(count)
+        self.long_polls.set(self.coordinator.waiting_readers)
         self._refresh_members()
 
     def _observe_timings(self, demand: api.DemandView) -> None:

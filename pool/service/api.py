@@ -327,6 +327,9 @@ class Coordinator(Protocol):
         statuses: Sequence[DemandStatus],
         timeout_s: float,
     ) -> DemandView: ...
+    @property
+    def waiting_readers(self) -> int:
+        """Readers in wait_for_demand now (long polls)."""
 
     # settlement and fairness
     def settlement(self, principal: Principal, since_ms: int = 0) -> list[SettlementLine]: ...

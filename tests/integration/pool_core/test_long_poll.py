@@ -138,8 +138,7 @@ def test_sigterm_answers_a_long_poll_instead_of_waiting_for_it(
             daemon=True,
         )
         poll.start()
-        time.sleep(0.5)  # the long poll is in the server
-        assert poll.is_alive()
+        _wait(lambda: _long_polls(process) == 1, 30, "the long poll in the server")
 
         process.stop(timeout_s=10)  # SIGTERM; kills if it is not gone by then
         poll.join(10)
@@ -151,6 +150,12 @@ def test_sigterm_answers_a_long_poll_instead_of_waiting_for_it(
             blocker.execute("ROLLBACK")
             blocker.close()
         process.stop()
+
+
+def _long_polls(process: CoordinatorProcess) -> float:
+    metrics = httpx.get(f"{process.base_url}/metrics", timeout=5).text
+    (line,) = [x for x in metrics.splitlines() if x.startswith("alliance_pool_long_polls ")]
+    return float(line.split()[1])
 
 
 def _post_demand(process: CoordinatorProcess, key: str, quantity: int) -> str:

@@ -42,6 +42,7 @@ def test_metrics_count_requests_demands_plans_and_staleness(client, alliance: Al
     assert got[("alliance_pool_time_to_confirm_seconds_count", ())] >= 1
     assert got[("alliance_pool_member_stale", (("member_id", "S01"),))] == 0
     assert got[("alliance_pool_stale_members", ())] == 0
+    assert got[("alliance_pool_long_polls", ())] == 0  # nobody waits now
     assert ("alliance_pool_member_silence_seconds", (("member_id", "S01"),)) in got
     latency = (
         "alliance_pool_http_request_duration_seconds_count",

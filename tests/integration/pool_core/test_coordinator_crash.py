@@ -53,6 +53,28 @@ def _get(process: CoordinatorProcess, key: str, demand_id: str) -> dict:
     return answer.json()
 
 
+def post_demand(
+    process: CoordinatorProcess, key: str, *, quantity: int, idempotency_key: str
+) -> str:
+    """POST one line of P-100, due in three days; returns the new demand's id."""
+    line = {
+        "line_id": "L1",
+        "part_number": "P-100",
+        "quantity": quantity,
+        "unit_of_measure": "C62",
+        "due_at_ms": int(time.time() * 1000) + 72 * HOUR_MS,
+        "destination": "DEHAM",
+    }
+    posted = httpx.post(
+        f"{process.base_url}/v1/demands",
+        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": idempotency_key},
+        json={"lines": [line]},
+        timeout=10,
+    )
+    assert posted.status_code == 201, posted.text
+    return posted.json()["demand_id"]
+
+
 def _pooled(process: CoordinatorProcess, key: str) -> int:
     answer = httpx.get(
         f"{process.base_url}/v1/pool",
@@ -86,26 +108,7 @@ def test_a_coordinator_killed_mid_plan_finishes_it_after_a_restart(
         _wait(lambda: _pooled(process, key) == 180, 30, "the pool view of P-100")
         if crash_in == "reserving":
             blocker = _lock(s2)  # S02's Reserve will wait on this lock
-        due_at_ms = int(time.time() * 1000) + 72 * HOUR_MS
-        posted = httpx.post(
-            f"{process.base_url}/v1/demands",
-            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "crash-1"},
-            json={
-                "lines": [
-                    {
-                        "line_id": "L1",
-                        "part_number": "P-100",
-                        "quantity": 150,
-                        "unit_of_measure": "C62",
-                        "due_at_ms": due_at_ms,
-                        "destination": "DEHAM",
-                    }
-                ]
-            },
-            timeout=10,
-        )
-        assert posted.status_code == 201, posted.text
-        demand_id = posted.json()["demand_id"]
+        demand_id = post_demand(process, key, quantity=150, idempotency_key="crash-1")
         if crash_in == "reserving":
             # S01 and S03 answered; S02's Reserve is on the wire.
             _wait(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -19,10 +18,15 @@ from tests.integration.pool_core.conftest import (
     wait_for_pool,
     wait_until,
 )
-from tests.integration.pool_core.test_coordinator_crash import _get, _lock, _pooled, _start, _wait
-from tests.integration.pool_core.test_faults import _three_nodes
-
-END = [DemandStatus.CONFIRMED, DemandStatus.FAILED]
+from tests.integration.pool_core.test_coordinator_crash import (
+    _get,
+    _lock,
+    _pooled,
+    _start,
+    _wait,
+    post_demand,
+)
+from tests.integration.pool_core.test_faults import END, _three_nodes
 
 
 def _demand(now_ms: int) -> DemandIn:
@@ -123,7 +127,7 @@ def test_sigterm_answers_a_long_poll_instead_of_waiting_for_it(
     try:
         _wait(lambda: _pooled(process, key) == 180, 30, "the pool view of P-100")
         blocker = _lock(nodes[1])  # S02's Reserve waits on this lock: the demand cannot end
-        demand_id = _post_demand(process, key, quantity=150)
+        demand_id = post_demand(process, key, quantity=150, idempotency_key="lp-150")
         _wait(lambda: _get(process, key, demand_id)["status"] == "reserving", 30, "reserving")
         answers: list[httpx.Response] = []
         poll = threading.Thread(
@@ -156,23 +160,3 @@ def _long_polls(process: CoordinatorProcess) -> float:
     metrics = httpx.get(f"{process.base_url}/metrics", timeout=5).text
     (line,) = [x for x in metrics.splitlines() if x.startswith("alliance_pool_long_polls ")]
     return float(line.split()[1])
-
-
-def _post_demand(process: CoordinatorProcess, key: str, quantity: int) -> str:
-    due_at_ms = int(time.time() * 1000) + 72 * HOUR_MS
-    line = {
-        "line_id": "L1",
-        "part_number": "P-100",
-        "quantity": quantity,
-        "unit_of_measure": "C62",
-        "due_at_ms": due_at_ms,
-        "destination": "DEHAM",
-    }
-    posted = httpx.post(
-        f"{process.base_url}/v1/demands",
-        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"lp-{quantity}"},
-        json={"lines": [line]},
-        timeout=10,
-    )
-    assert posted.status_code == 201, posted.text
-    return posted.json()["demand_id"]

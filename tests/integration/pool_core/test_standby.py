@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 
@@ -16,31 +15,16 @@ from pool.adapters.leader import leader_pid
 from pool.cli import LEASE_LOST_EXIT
 from pool.launcher import CoordinatorProcess, free_port
 from pool.settings import PoolSettings
-from tests.integration.pool_core.conftest import HOUR_MS, Alliance
-from tests.integration.pool_core.test_coordinator_crash import FINAL, _get, _pooled, _start, _wait
+from tests.integration.pool_core.conftest import Alliance
+from tests.integration.pool_core.test_coordinator_crash import (
+    FINAL,
+    _get,
+    _pooled,
+    _start,
+    _wait,
+    post_demand,
+)
 from tests.integration.pool_core.test_faults import _three_nodes
-
-
-def _post(process: CoordinatorProcess, key: str, reference: str, quantity: int) -> str:
-    posted = httpx.post(
-        f"{process.base_url}/v1/demands",
-        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": reference},
-        json={
-            "lines": [
-                {
-                    "line_id": "L1",
-                    "part_number": "P-100",
-                    "quantity": quantity,
-                    "unit_of_measure": "C62",
-                    "due_at_ms": int(time.time() * 1000) + 72 * HOUR_MS,
-                    "destination": "DEHAM",
-                }
-            ]
-        },
-        timeout=10,
-    )
-    assert posted.status_code == 201, posted.text
-    return str(posted.json()["demand_id"])
 
 
 def _confirmed_units(process: CoordinatorProcess, key: str, demand_id: str) -> int:
@@ -74,14 +58,14 @@ def test_a_standby_takes_over_when_the_active_coordinator_is_killed(
     active, standby, key = _pair(settings, alliance, tmp_path)
     try:
         _wait(lambda: _pooled(active, key) == 180, 30, "the pool view of P-100")
-        first = _post(active, key, "before-kill", 50)
+        first = post_demand(active, key, quantity=50, idempotency_key="before-kill")
         time.sleep(1.0)
         # Standing by: opened, but neither running plans nor watching members.
         assert standby.alive()
         assert "runtime_started" not in _log_text(standby)
         assert "runtime_started" in _log_text(active)
 
-        second = _post(active, key, "at-kill", 60)
+        second = post_demand(active, key, quantity=60, idempotency_key="at-kill")
         active.kill()  # the second demand may be anywhere in its plan
         killed_at = time.monotonic()
         _wait(standby.healthy, 30, "the standby to serve")
@@ -89,7 +73,7 @@ def test_a_standby_takes_over_when_the_active_coordinator_is_killed(
         assert "runtime_started" in _log_text(standby)
         assert took_over_s < 10  # not a restart: no new process had to start
 
-        third = _post(standby, key, "after-kill", 40)
+        third = post_demand(standby, key, quantity=40, idempotency_key="after-kill")
         assert _confirmed_units(standby, key, first) == 50
         assert _confirmed_units(standby, key, second) == 60  # finished once, not twice
         assert _confirmed_units(standby, key, third) == 40
@@ -118,7 +102,8 @@ def test_when_every_session_of_the_database_ends_the_active_stops_and_the_standb
             _wait(standby.healthy, 30, "the standby to serve")
             assert leader_pid(conn) == standby.pid
         _wait(lambda: _pooled(standby, key) == 180, 30, "the pool view of P-100")
-        assert _confirmed_units(standby, key, _post(standby, key, "after-loss", 70)) == 70
+        last = post_demand(standby, key, quantity=70, idempotency_key="after-loss")
+        assert _confirmed_units(standby, key, last) == 70
     finally:
         active.kill()
         standby.stop()

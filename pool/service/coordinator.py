@@ -59,7 +59,7 @@ class SqlCoordinator:
         self._limiter = RateLimiter(ctx.clock)
         self._waiting = 0  # readers in wait_for_demand now
         self._waiting_lock = threading.Lock()
-        self._closing = False  # set once: readers stop waiting
+        self._closing = False  # stopping: readers do not wait
 
     # --- membership ---------------------------------------------------------------------
 
@@ -367,6 +367,11 @@ class SqlCoordinator:
         with self._waiting_lock:
             self._closing = True
         self.ctx.notify_changed()
+
+    def resume_long_polls(self) -> None:
+        """Serving again (a start after a stop): readers may wait again."""
+        with self._waiting_lock:
+            self._closing = False
 
     def _wait_for_demand(
         self,

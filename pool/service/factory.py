@@ -43,6 +43,7 @@ class PoolCoordinator(SqlCoordinator):
         self._engine.dispose()
 
     def start(self) -> None:
+        self.resume_long_polls()
         self.runtime.start()
 
     def stop(self) -> None:

@@ -114,6 +114,16 @@ def test_a_stopping_coordinator_ends_its_waiting_readers(alliance: Alliance, ope
     assert pool.wait_for_demand(oem, view.demand_id, END, 120).status is DemandStatus.RECEIVED
 
 
+def test_a_coordinator_started_again_lets_readers_wait_again(alliance: Alliance, open_pool) -> None:
+    pool, oem = _idle_coordinator(alliance, open_pool)
+    view, _ = pool.submit_demand(oem, _demand(pool.ctx.now_ms()), "lp-4")
+    pool.stop()  # ends long polls, as at shutdown
+    pool.start()
+
+    # The demand is planned from now on; the reader waits for the outcome, not for nothing.
+    assert pool.wait_for_demand(oem, view.demand_id, END, 60).status in END
+
+
 def test_sigterm_answers_a_long_poll_instead_of_waiting_for_it(
     alliance: Alliance, settings: PoolSettings, tmp_path: Path
 ) -> None:

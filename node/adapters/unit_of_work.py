@@ -29,6 +29,7 @@ from node.adapters.orm import (
     StockBalance,
     table_of,
 )
+from node.adapters.repository import POOL_FRACTION
 from node.service.codec import dumps
 
 # Rows a batch changes by the dozen; written in bulk (adapters/bulk.py) ahead of the flush.
@@ -110,7 +111,9 @@ class SqlUnitOfWork:
         """The node's alliance fraction as committed now (another process may have changed it
         with `alliance node init`), read once per transaction."""
         if self._pool_fraction is None:
-            text = self.session.scalar(select(NodeIdentity.pool_fraction))
+            text = self.session.info.get(POOL_FRACTION)  # read with the part locks, if any
+            if text is None:
+                text = self.session.scalar(select(NodeIdentity.pool_fraction))
             self._pool_fraction = Decimal(text or "0")
         return self._pool_fraction
 

@@ -489,13 +489,14 @@ class LogStore(LogReader):
             Checkpoint(self.origin, compact.size, root), self.origin, self.signer
         )
         c.execute(
-            sa.insert(audit_checkpoint).values(
-                log_id=log_id,
-                tree_size=compact.size,
-                root_hash=root,
-                note=note,
-                signed_at_ms=now_ms(),
-            )
+            _STORE_CHECKPOINT,
+            {
+                "log_id": log_id,
+                "tree_size": compact.size,
+                "root_hash": root,
+                "note": note,
+                "signed_at_ms": now_ms(),
+            },
         )
         return note
 
@@ -543,6 +544,7 @@ class LogStore(LogReader):
 
 
 # Built once: appends run these statements thousands of times a second.
+_STORE_CHECKPOINT = sa.insert(audit_checkpoint)  # every reserve batch signs a checkpoint
 _HEAD = sa.select(audit_log).where(audit_log.c.origin == sa.bindparam("origin"))
 _HEAD_FOR_UPDATE = _HEAD.with_for_update()
 _MOVE_HEAD = (

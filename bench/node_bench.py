@@ -20,7 +20,7 @@ from alliance.v1 import node_pb2 as pb
 from alliance.v1 import types_pb2 as types
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from bench import load
+from bench import cpu, load
 from bench.echo_server import METHOD as ECHO_METHOD
 from node.launcher import NodeProcess, run_cli, start_node
 
@@ -31,14 +31,15 @@ CLIENT_COUNTS = (1, 50)
 
 
 @contextmanager
-def echo_server() -> Iterator[str]:
+def echo_server() -> Iterator[tuple[str, int]]:
+    """The echo server's address and process id."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.echo_server"], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     target = process.stdout.readline().split("=", 1)[1].strip()
     try:
-        yield target
+        yield target, process.pid
     finally:
         process.kill()
         process.wait()
@@ -154,14 +155,26 @@ def echo_call() -> load.Call:
 
 def measure(store: str, database_url: str, workdir: Path) -> list[str]:
     lines = []
-    with echo_server() as echo_target, seeded_node(database_url, workdir) as node:
+    with echo_server() as (echo_target, echo_pid), seeded_node(database_url, workdir) as node:
+        node_pid = node.process.pid
         for clients in CLIENT_COUNTS:
-            echo = load.run(echo_target, echo_call(), clients, SECONDS)
-            reserve = load.run(node.alliance_target, reserve_call(), clients, SECONDS)
+            with cpu.measured({"echo server": lambda: cpu.process_cpu_s(echo_pid)}) as echo_cpu:
+                echo = load.run(echo_target, echo_call(), clients, SECONDS)
+            readers = {"node": lambda: cpu.process_cpu_s(node_pid)}
+            if store == "postgresql":
+                readers["PostgreSQL"] = cpu.postgres_cpu_s
+            with cpu.measured(readers) as reserve_cpu:
+                reserve = load.run(node.alliance_target, reserve_call(), clients, SECONDS)
             ratio = reserve.per_second / echo.per_second if echo.per_second else 0
             lines.append(echo.line(f"{store}: echo ceiling"))
             lines.append(reserve.line(f"{store}: Reserve"))
             lines.append(f"{store}: Reserve / echo at {clients} clients = {ratio:.2f}")
+            # Where the time goes: both servers are single processes bound by one core.
+            lines.append(
+                f"{store}: CPU us per call at {clients} clients: "
+                f"echo ({echo_cpu.per_call_us(echo.requests)}); "
+                f"Reserve ({reserve_cpu.per_call_us(reserve.requests)})"
+            )
     return lines
 
 

@@ -23,7 +23,7 @@ class EchoCeiling:
 
 
 def measure(clients: int, seconds: float) -> EchoCeiling:
-    with echo_server() as target:
+    with echo_server() as (target, _pid):
         result = load.run(target, echo_call(), clients, seconds)
     return EchoCeiling(
         clients,

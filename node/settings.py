@@ -23,6 +23,8 @@ class NodeSettings(BaseSettings):
     member_name: str = ""
     pool_fraction: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
     currency: str = "EUR"
+    # Threads running the alliance port's synchronous calls (open watches hold one each);
+    # Reserve callers wait as coroutines and need none.
     max_workers: int = Field(default=64, ge=1)
     # Database connections kept open (more are opened briefly under load, then closed). Many
     # nodes may share one PostgreSQL server, whose default max_connections is only 100.

@@ -93,15 +93,7 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
         lines = [convert.demand_line(line, i) for i, line in enumerate(request.lines)]
         return convert.quote(self._service.quote(request.demand_id, lines))
 
-    @errors.unary
-    def Reserve(
-        self, request: node_pb2.ReserveRequest, context: grpc.ServicerContext
-    ) -> node_pb2.ReserveResponse:
-        view = self._service.reserve(convert.reserve_command(request))
-        self._feed.notify_committed()
-        return node_pb2.ReserveResponse(
-            reservation=convert.reservation(view), receipt=convert.audit_receipt(view)
-        )
+    # Reserve is served natively on the aio alliance port: node/grpc/reserve_port.py.
 
     @errors.unary
     def Confirm(

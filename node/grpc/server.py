@@ -14,6 +14,7 @@ from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import grpc
 import structlog
@@ -29,9 +30,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from node.domain.clock import Clock
+from node.grpc.aio_port import AioPort
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.inventory_servicer import InventoryServicer
 from node.grpc.node_servicer import NodeServicer
+from node.grpc.reserve_port import ReserveBatcher, add_reserve
 from node.grpc.watch import PoolShareFeed
 from node.service import api
 
@@ -109,7 +112,7 @@ class ExpirySweeper:
 class NodeServer:
     """Both listeners of one node, started and stopped together."""
 
-    alliance: grpc.Server
+    alliance: AioPort
     admin: grpc.Server
     alliance_address: str
     admin_address: str
@@ -117,6 +120,7 @@ class NodeServer:
     alliance_health: health.HealthServicer
     admin_health: health.HealthServicer
     sweeper: ExpirySweeper
+    reserve_batcher: ReserveBatcher
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> None:
@@ -140,12 +144,14 @@ class NodeServer:
         done = [self.alliance.stop(grace_s), self.admin.stop(grace_s)]
         for event in done:
             event.wait(grace_s + 1)
+        self.reserve_batcher.close()
+        self.alliance.close()
 
     def wait_for_termination(self) -> None:
         self.alliance.wait_for_termination()
 
 
-def _listen(server: grpc.Server, address: str, add_port: PortAdder) -> str:
+def _listen(server: Any, address: str, add_port: PortAdder) -> str:
     port = add_port(server, address)
     if not port:
         raise OSError(f"cannot listen on {address}")
@@ -181,17 +187,18 @@ def build_server(
     decides who may call the alliance port (pool.tls.CallerPolicy over mutual TLS)."""
     feed = PoolShareFeed(service)
 
-    alliance = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="alliance-rpc"),
-        options=SERVER_OPTIONS,
-        interceptors=[callers] if callers is not None else None,
+    alliance = AioPort(SERVER_OPTIONS, max_workers, interceptor=callers)
+    alliance.add_servicer(
+        node_pb2_grpc.add_NodeServiceServicer_to_server, NodeServicer(service, feed, clock)
     )
-    node_pb2_grpc.add_NodeServiceServicer_to_server(NodeServicer(service, feed, clock), alliance)
+    reserve_batcher = add_reserve(alliance, service, feed)
     alliance_services = [NODE_SERVICE]
     if audit is not None:
-        audit_pb2_grpc.add_AuditServiceServicer_to_server(audit, alliance)
+        alliance.add_servicer(audit_pb2_grpc.add_AuditServiceServicer_to_server, audit)
         alliance_services.append(AUDIT_SERVICE)
-    alliance_health = _add_health_and_reflection(alliance, *alliance_services)
+    alliance_health = health.HealthServicer()
+    alliance.add_servicer(health_pb2_grpc.add_HealthServicer_to_server, alliance_health)
+    alliance.enable_reflection((*alliance_services, health.SERVICE_NAME, reflection.SERVICE_NAME))
 
     admin = grpc.server(
         futures.ThreadPoolExecutor(max_workers=admin_workers, thread_name_prefix="admin-rpc"),
@@ -211,6 +218,7 @@ def build_server(
         alliance_health=alliance_health,
         admin_health=admin_health,
         sweeper=ExpirySweeper(service, feed, expiry_interval_s),
+        reserve_batcher=reserve_batcher,
     )
 
 

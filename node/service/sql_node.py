@@ -250,6 +250,23 @@ class SqlNodeService:
     def reserve(self, command: ReserveCommand) -> ReservationView:
         return self._reserve_batcher.submit(reservations.check(command))
 
+    def reserve_many(
+        self, commands: Sequence[ReserveCommand]
+    ) -> Sequence[ReservationView | Exception]:
+        results: dict[int, ReservationView | Exception] = {}
+        checked: dict[int, reservations.CheckedReserve] = {}
+        for i, command in enumerate(commands):
+            try:
+                checked[i] = reservations.check(command)
+            except NodeError as error:
+                results[i] = error
+        if checked:
+            done = self._reserve_batch(list(checked.values()))
+            for i, result in zip(checked, done, strict=True):
+                # Only Exceptions are caught on the way; anything else has propagated.
+                results[i] = result  # type: ignore[assignment]
+        return [results[i] for i in range(len(commands))]
+
     def _reserve_batch(
         self, batch: Sequence[reservations.CheckedReserve]
     ) -> Sequence[ReservationView | BaseException]:

@@ -74,6 +74,33 @@ def test_only_the_coordinator_role_may_call_a_node(node: NodeProcess, pki_dir: P
         assert _pool_shares(node, pki_dir, caller) is grpc.StatusCode.PERMISSION_DENIED, caller
 
 
+def _reserve(node: NodeProcess, pki_dir: Path, caller: str) -> grpc.StatusCode:
+    channels = ChannelFactory(TlsFiles.in_directory(pki_dir, caller))
+    try:
+        stub = node_pb2_grpc.NodeServiceStub(channels.channel(node.alliance_target, "S01"))
+        request = node_pb2.ReserveRequest(
+            reservation_id="9f0c8a2e-3d1b-4c5e-8f7a-1b2c3d4e5f60",
+            ttl_seconds=60,
+            lines=[node_pb2.ReserveLine(line_id="1", part_number="NO-SUCH-PART", quantity=1)],
+        )
+        try:
+            stub.Reserve(request, timeout=10)
+        except grpc.RpcError as exc:
+            return exc.code()
+        return grpc.StatusCode.OK
+    finally:
+        channels.close()
+
+
+def test_reserve_is_guarded_like_every_other_call(node: NodeProcess, pki_dir: Path) -> None:
+    # Reserve is served on its own path (callers queue for the batch as coroutines); the
+    # caller policy still applies before anything is queued.
+    for caller in ("S02", "oem-client", "ops-console"):
+        assert _reserve(node, pki_dir, caller) is grpc.StatusCode.PERMISSION_DENIED, caller
+    # The coordinator gets through to the node's own checks.
+    assert _reserve(node, pki_dir, "coordinator") is not grpc.StatusCode.PERMISSION_DENIED
+
+
 def test_health_stays_open_to_every_alliance_certificate(node: NodeProcess, pki_dir: Path) -> None:
     channels = ChannelFactory(TlsFiles.in_directory(pki_dir, "S02"))
     try:

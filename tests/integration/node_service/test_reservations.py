@@ -214,3 +214,26 @@ def test_unit_mismatch_names_both_units(node: Node) -> None:
     node.service.upsert_part(PartIn("OIL-5", "Oil", "KGM"))
     with pytest.raises(InvalidInput, match="'C62'.*'KGM'"):
         node.reserve(1, part="OIL-5")
+
+
+def test_reserve_many_answers_each_command_on_its_own(pooled: Node) -> None:
+    # What the aio alliance port hands over at once: valid commands, a malformed one, one
+    # the pool cannot serve, and a retry of a command earlier in the same batch.
+    first = command(5)
+    results = pooled.service.reserve_many(
+        [
+            first,
+            command(0),
+            command(26),
+            command(7),
+            command(5, reservation_id=first.reservation_id),
+        ]
+    )
+    assert isinstance(results[1], InvalidInput)
+    assert isinstance(results[2], PreconditionFailed) and "asked 26" in str(results[2])
+    made, retried = results[0], results[4]
+    assert not isinstance(made, Exception) and made.reservation_id == first.reservation_id
+    assert retried == made  # one reservation, answered twice
+    assert not isinstance(results[3], Exception) and results[3].lines[0].quantity == 7
+    assert free(pooled) == 30 - 5 - 7
+    assert pooled.service.get_reservation(first.reservation_id) == made

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -34,16 +34,18 @@ def one_of(
     through `unnest`: a generic plan of `column = ANY($1)` would compare every row with every
     element, while `IN (SELECT unnest($1))` probes the column's index once per value."""
     if session.get_bind().dialect.name == "postgresql":
-        array = bindparam(None, list(values), type_=ARRAY(column.type))
-        return column.in_(select(func.unnest(array)).scalar_subquery())
+        return _in_array(column, bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def _in_array(column: InstrumentedAttribute[Any], array: BindParameter[Any]) -> ColumnElement[bool]:
+    return column.in_(select(func.unnest(array)).scalar_subquery())
 
 
 def _in_values(column: InstrumentedAttribute[Any], dialect: str) -> ColumnElement[bool]:
     """`one_of` for a statement built once: the values come as the bound parameter `values`."""
     if dialect == "postgresql":
-        array = bindparam("values", type_=ARRAY(column.type))
-        return column.in_(select(func.unnest(array)).scalar_subquery())
+        return _in_array(column, bindparam("values", type_=ARRAY(column.type)))
     return column.in_(bindparam("values", expanding=True))
 
 
@@ -51,13 +53,12 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-# The hot statements below are built once per dialect: building a select costs about as much
-# CPU as running it (a reserve batch runs each of them once).
-
-
 # Where `lock_parts` leaves the node's pool fraction it read with the locks (session.info):
 # the unit of work then needs no statement of its own for it.
 POOL_FRACTION = "pool_fraction"
+
+# The hot statements below are built once per dialect: building a select costs about as much
+# CPU as running it (a reserve batch runs each of them once).
 
 
 @functools.cache
@@ -105,6 +106,7 @@ def lock_parts(
     pool): under READ COMMITTED a waiter re-reads only the rows it locked, so an unlocked part
     row would come back as it was before the previous holder's commit, and its update would
     overwrite that commit. On SQLite the whole database is already locked by BEGIN IMMEDIATE.
+    The node's pool fraction, read in the same statement, is left in `session.info`.
     """
     numbers = sorted(set(part_numbers))
     if not numbers:

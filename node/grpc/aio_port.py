@@ -21,8 +21,6 @@ from typing import Any, NoReturn
 
 import grpc
 
-PortAdder = Callable[[Any], int]
-
 
 class Aborted(Exception):  # noqa: N818 - mirrors grpc's own abort, which raises
     """A synchronous servicer aborted the call with `status`."""
@@ -169,31 +167,15 @@ def adapt(handler: grpc.RpcMethodHandler, pool: futures.Executor) -> grpc.RpcMet
     raise ValueError("only unary requests are served through the aio adapter")
 
 
-class HandlerCollector:
-    """Stands in for a server when a generated `add_*_to_server` registers a servicer."""
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, grpc.RpcMethodHandler] = {}
-
-    def add_generic_rpc_handlers(self, generic_handlers: Sequence[Any]) -> None:
-        for generic in generic_handlers:
-            for method, handler in getattr(generic, "_method_handlers", {}).items():
-                self.handlers[method] = handler
-
-    def add_registered_method_handlers(
-        self, service_name: str, method_handlers: dict[str, grpc.RpcMethodHandler]
-    ) -> None:
-        for name, handler in method_handlers.items():
-            self.handlers[f"/{service_name}/{name}"] = handler
-
-
 class AioPort:
     """A `grpc.aio` server on its own event-loop thread, driven like a thread-pool server.
 
-    Synchronous servicers are registered with `add_servicer` (the generated `add_*_to_server`)
-    and run in a pool of `max_workers` threads; `add_native` registers an aio handler as is.
-    `interceptor` (a synchronous `grpc.ServerInterceptor`) guards both kinds: native handlers
-    call `guard` with their `SyncContext` first.
+    Synchronous servicers are registered as on any server (the generated `add_*_to_server`
+    calls the two `add_*_handlers` below) and run in a pool of `max_workers` threads;
+    `add_native` registers an aio handler as is. `interceptor` (a synchronous
+    `grpc.ServerInterceptor`) guards both kinds, native handlers through `guard`. It is
+    consulted once per method, so its per-call checks must live in the handler it returns,
+    as `pool.tls.CallerPolicy`'s do.
     """
 
     def __init__(
@@ -205,7 +187,8 @@ class AioPort:
     ) -> None:
         self._pool = futures.ThreadPoolExecutor(max_workers, thread_name_prefix=thread_name_prefix)
         self._interceptor = interceptor
-        self._collected = HandlerCollector()
+        self._collected: dict[str, grpc.RpcMethodHandler] = {}
+        self._guarded: dict[str, grpc.RpcMethodHandler | None] = {}
         self._native: dict[str, grpc.RpcMethodHandler] = {}
         self._adapted: dict[str, grpc.RpcMethodHandler | None] = {}
         self.loop = asyncio.new_event_loop()
@@ -233,16 +216,25 @@ class AioPort:
 
     # --- registration (before start) --------------------------------------------------------
 
-    def add_servicer(self, add_to_server: Callable[[Any, Any], None], servicer: Any) -> None:
-        add_to_server(servicer, self._collected)
+    def add_generic_rpc_handlers(self, generic_handlers: Sequence[Any]) -> None:
+        for generic in generic_handlers:
+            self._collected.update(getattr(generic, "_method_handlers", {}))
+
+    def add_registered_method_handlers(
+        self, service_name: str, method_handlers: dict[str, grpc.RpcMethodHandler]
+    ) -> None:
+        for name, handler in method_handlers.items():
+            self._collected[f"/{service_name}/{name}"] = handler
 
     def add_native(self, method: str, handler: grpc.RpcMethodHandler) -> None:
         self._native[method] = handler
 
-    def enable_reflection(self, names: Sequence[str]) -> None:
+    @staticmethod
+    def enable_reflection(names: Sequence[str], port: AioPort) -> None:
+        """`reflection.enable_server_reflection` for a port: grpc's aio reflection servicer."""
         from grpc_reflection.v1alpha import reflection
 
-        self._in_loop(reflection.enable_server_reflection, tuple(names), self.server)
+        port._in_loop(reflection.enable_server_reflection, tuple(names), port.server)
 
     def add_insecure_port(self, address: str) -> int:
         return int(self._in_loop(self.server.add_insecure_port, address))
@@ -284,8 +276,11 @@ class AioPort:
         """Apply the interceptor's verdict to a native call (raises `Aborted` on refusal)."""
         if self._interceptor is None:
             return
-        probe = grpc.unary_unary_rpc_method_handler(lambda _request, _context: None)
-        guarded = self._interceptor.intercept_service(lambda _details: probe, _Details(method))
+        if method not in self._guarded:
+            probe = grpc.unary_unary_rpc_method_handler(lambda _request, _context: None)
+            details = _Details(method)
+            self._guarded[method] = self._interceptor.intercept_service(lambda _d: probe, details)
+        guarded = self._guarded[method]
         if guarded is not None and guarded.unary_unary is not None:
             guarded.unary_unary(None, context)
 
@@ -293,7 +288,7 @@ class AioPort:
         if method in self._native:
             return self._native[method]
         if method not in self._adapted:
-            handler = self._collected.handlers.get(method)
+            handler = self._collected.get(method)
             if handler is not None and self._interceptor is not None:
                 found = handler
                 handler = self._interceptor.intercept_service(lambda _d: found, _Details(method))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,12 +159,14 @@ def _listen(server: Any, address: str, add_port: PortAdder) -> str:
     return f"{host}:{port}"
 
 
-def _add_health_and_reflection(server: grpc.Server, *service_names: str) -> health.HealthServicer:
+def _add_health_and_reflection(
+    server: Any,
+    *service_names: str,
+    reflect: Callable[[Sequence[str], Any], None] = reflection.enable_server_reflection,
+) -> health.HealthServicer:
     servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    reflection.enable_server_reflection(
-        (*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    reflect((*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     return servicer
 
 
@@ -188,17 +190,15 @@ def build_server(
     feed = PoolShareFeed(service)
 
     alliance = AioPort(SERVER_OPTIONS, max_workers, interceptor=callers)
-    alliance.add_servicer(
-        node_pb2_grpc.add_NodeServiceServicer_to_server, NodeServicer(service, feed, clock)
-    )
+    node_pb2_grpc.add_NodeServiceServicer_to_server(NodeServicer(service, feed, clock), alliance)
     reserve_batcher = add_reserve(alliance, service, feed)
     alliance_services = [NODE_SERVICE]
     if audit is not None:
-        alliance.add_servicer(audit_pb2_grpc.add_AuditServiceServicer_to_server, audit)
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(audit, alliance)
         alliance_services.append(AUDIT_SERVICE)
-    alliance_health = health.HealthServicer()
-    alliance.add_servicer(health_pb2_grpc.add_HealthServicer_to_server, alliance_health)
-    alliance.enable_reflection((*alliance_services, health.SERVICE_NAME, reflection.SERVICE_NAME))
+    alliance_health = _add_health_and_reflection(
+        alliance, *alliance_services, reflect=AioPort.enable_reflection
+    )
 
     admin = grpc.server(
         futures.ThreadPoolExecutor(max_workers=admin_workers, thread_name_prefix="admin-rpc"),
